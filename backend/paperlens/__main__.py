@@ -1,0 +1,5 @@
+"""`python -m paperlens` = the `paperlens` command."""
+
+from .cli import main
+
+main()
