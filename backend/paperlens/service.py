@@ -40,19 +40,29 @@ class Annotator:
         self.store.record_papers(papers)
 
         keyphrases = self.keyphrases_for(papers)
+        related = self.related_for(papers)
+        return {"page": {"kind": page.kind, "url": page.url}, "papers": self.shape(papers, keyphrases, related)}
+
+    def related_for(self, papers: list[dict], k: int = RELATED_K) -> list[list[dict]]:
+        """For each page paper, the k library papers closest to it: [{"id", "score"}], best first.
+        Excludes the paper itself and papers with the same normalized title."""
         library = list(self.store.iter_paper_texts())
         index = RelatedIndex([(r["id"], paper_text(r["title"], r["abstract"])) for r in library])
         title_keys = {r["id"]: r["title_key"] for r in library}
         ranked = []
         for p in papers:
             same_title = {pid for pid, key in title_keys.items() if key == p["title_key"]}
-            ranked.append(index.query(paper_text(p["title"], p["abstract"]), RELATED_K, {p["id"]} | same_title))
-        related_ids = sorted({pid for hits in ranked for pid, _ in hits})
+            hits = index.query(paper_text(p["title"], p["abstract"]), k, {p["id"]} | same_title)
+            ranked.append([{"id": pid, "score": score} for pid, score in hits])
+        return ranked
+
+    def shape(self, papers: list[dict], keyphrases: list[list[dict]], related: list[list[dict]]) -> list[dict]:
+        """The per-paper answer: ids, titles and urls filled in for related papers, saved everywhere."""
+        related_ids = sorted({hit["id"] for hits in related for hit in hits})
         details = self.store.get_papers(related_ids)
         saved = self.store.saved_ids([p["id"] for p in papers] + related_ids)
-
         out = []
-        for p, kws, hits in zip(papers, keyphrases, ranked):
+        for p, kws, hits in zip(papers, keyphrases, related):
             out.append(
                 {
                     "id": p["id"],
@@ -61,15 +71,14 @@ class Annotator:
                     "keyphrases": kws,
                     "related": [
                         {
-                            "id": pid,
-                            "title": details[pid]["title"],
-                            "url": details[pid]["url"],
-                            "score": score,
-                            "saved": pid in saved,
+                            **hit,
+                            "title": details[hit["id"]]["title"],
+                            "url": details[hit["id"]]["url"],
+                            "saved": hit["id"] in saved,
                         }
-                        for pid, score in hits
+                        for hit in hits
                     ],
                     "saved": p["id"] in saved,
                 }
             )
-        return {"page": {"kind": page.kind, "url": page.url}, "papers": out}
+        return out
