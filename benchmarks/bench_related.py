@@ -1,0 +1,290 @@
+"""Related papers: quality on CSFCube, speed and memory on a 50,000-paper library, against rank-bm25.
+
+    PYTHONPATH=backend .venv/bin/python benchmarks/bench_related.py [quality|speed|all] [--n 50000]
+
+Quality: CSFCube's 50 query facets; each query paper (title + abstract) ranks its own judged pool
+(100-250 candidates), IDF etc. fitted on the whole 4,205-paper corpus; NDCG@20 with gain 2^rel - 1,
+ideal DCG from the pool's judgments. Speed: related lists (top 10) for a 100-paper page against an
+N-paper library built by `_library.synthetic_library`, ours vs rank-bm25 `get_scores` per paper
+(timed on a sample and extrapolated), with top-10 agreement checked on every sampled query.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import math
+import os
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "backend"))
+
+from _library import read_jsonl, shared_dir, synthetic_library  # noqa: E402
+from rank_bm25 import BM25Okapi  # noqa: E402
+
+from paperlens import related  # noqa: E402
+from paperlens.related import Analyzer, BM25Index, analyzer, top_rows  # noqa: E402
+
+
+# ---------------------------------------------------------------- quality
+
+
+def load_csfcube():
+    root = shared_dir() / "data" / "csfcube"
+    if not (root / "corpus.jsonl").exists():
+        raise SystemExit(f"CSFCube not found at {root}: set PAPERLENS_SHARED")
+    corpus = read_jsonl(root / "corpus.jsonl")
+    queries = read_jsonl(root / "queries.jsonl")
+    qrels: dict[str, dict[str, int]] = defaultdict(dict)
+    with open(root / "qrels.tsv", encoding="utf-8") as f:
+        next(f)
+        for line in f:
+            qid, did, rel = line.rstrip("\n").split("\t")
+            qrels[qid][did] = int(rel)
+    return corpus, queries, qrels
+
+
+def ndcg_at(ranked: list[str], rels: dict[str, int], k: int = 20) -> float:
+    dcg = sum((2 ** rels.get(d, 0) - 1) / math.log2(i + 2) for i, d in enumerate(ranked[:k]))
+    ideal = sorted(rels.values(), reverse=True)[:k]
+    idcg = sum((2**r - 1) / math.log2(i + 2) for i, r in enumerate(ideal))
+    return dcg / idcg if idcg else 0.0
+
+
+def evaluate(scores_by_query: dict[str, dict[str, float]], qrels) -> float:
+    """Mean NDCG@20 (x100) over the queries; ties broken by doc id for determinism."""
+    vals = []
+    for qid, rels in qrels.items():
+        s = scores_by_query[qid]
+        ranked = sorted(rels, key=lambda d: (-s.get(d, 0.0), d))
+        vals.append(ndcg_at(ranked, rels))
+    return 100 * float(np.mean(vals))
+
+
+def pool_scores(corpus, queries, qrels, doc_terms, query_terms, engine: str = "ours"):
+    """{qid: {doc id: BM25 score}} over each query's pool; `engine` "ours" or "rank-bm25"."""
+    ids = [d["id"] for d in corpus]
+    row = {pid: i for i, pid in enumerate(ids)}
+    out = {}
+    if engine == "rank-bm25":
+        bm = BM25Okapi(doc_terms)
+        for q, qt in zip(queries, query_terms):
+            pool = list(qrels[q["query_id"]])
+            sc = bm.get_batch_scores(qt, [row[d] for d in pool])
+            out[q["query_id"]] = dict(zip(pool, sc))
+        return out
+    index = BM25Index()
+    index.add(list(zip(ids, doc_terms)))
+    S = index.scores(query_terms)
+    for j, q in enumerate(queries):
+        out[q["query_id"]] = {d: float(S[row[d], j]) for d in qrels[q["query_id"]]}
+    return out
+
+
+def porter_stop_tokens(text: str) -> list[str]:
+    """The issue's second baseline: lowercased word tokens, stop words out, Porter stems."""
+    import re
+
+    from nltk.stem.porter import PorterStemmer
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    st = porter_stop_tokens.__dict__.setdefault("stemmer", PorterStemmer())
+    return [st.stem(w) for w in re.findall(r"\w+", text.lower()) if w not in ENGLISH_STOP_WORDS]
+
+
+def embedding_scores(corpus, queries, qrels):
+    """{qid: {doc: cosine}} with all-MiniLM-L6-v2 over title + abstract (cached in a temp file)."""
+    import hashlib
+    import tempfile
+
+    cache = Path(tempfile.gettempdir()) / f"paperlens-csfcube-minilm-{len(corpus)}.npy"
+    texts = [f"{d['title']}. {d['abstract']}" for d in corpus]
+    if cache.exists():
+        emb = np.load(cache)
+    else:
+        from paperlens.keyphrases import load_embedder
+
+        emb = load_embedder().encode(texts, batch_size=32, normalize_embeddings=True, show_progress_bar=False)
+        np.save(cache, emb)
+    row = {d["id"]: i for i, d in enumerate(corpus)}
+    out = {}
+    for q in queries:
+        qv = emb[row[q["paper_id"]]]
+        out[q["query_id"]] = {d: float(emb[row[d]] @ qv) for d in qrels[q["query_id"]]}
+    return out
+
+
+def zscore(scores: dict[str, float]) -> dict[str, float]:
+    v = np.array(list(scores.values()))
+    sd = v.std() or 1.0
+    return {d: (s - v.mean()) / sd for d, s in scores.items()}
+
+
+def quality(with_embeddings: bool) -> None:
+    corpus, queries, qrels = load_csfcube()
+    by_id = {d["id"]: d for d in corpus}
+    qpapers = [by_id.get(q["paper_id"], q) for q in queries]
+    rows = []
+
+    def text(d):
+        return f"{d['title']} {d['abstract']}"
+
+    raw_docs = [text(d).lower().split() for d in corpus]
+    raw_q = [text(d).lower().split() for d in qpapers]
+    rows.append(("rank-bm25, raw lowercased whitespace tokens (baseline)", pool_scores(corpus, queries, qrels, raw_docs, raw_q, "rank-bm25")))
+    ps_docs = [porter_stop_tokens(text(d)) for d in corpus]
+    ps_q = [porter_stop_tokens(text(d)) for d in qpapers]
+    rows.append(("rank-bm25, Porter stems minus sklearn stop words", pool_scores(corpus, queries, qrels, ps_docs, ps_q, "rank-bm25")))
+
+    a = analyzer()
+    ours_docs = [a.paper_terms(d["title"], d["abstract"]) for d in corpus]
+    ours_q = [a.paper_terms(d["title"], d["abstract"]) for d in qpapers]
+    ours = pool_scores(corpus, queries, qrels, ours_docs, ours_q)
+    rows.append((f"ours: analyzer + title x{related.TITLE_WEIGHT} (shipped)", ours))
+    # Ablations: what each choice does (not tuned on the test queries beyond this table).
+    t1_docs = [a.terms(d["title"]) + a.terms(d["abstract"]) for d in corpus]
+    t1_q = [a.terms(d["title"]) + a.terms(d["abstract"]) for d in qpapers]
+    rows.append(("  ablation: title x1", pool_scores(corpus, queries, qrels, t1_docs, t1_q)))
+    t3_docs = [a.terms(d["title"]) * 3 + a.terms(d["abstract"]) for d in corpus]
+    t3_q = [a.terms(d["title"]) * 3 + a.terms(d["abstract"]) for d in qpapers]
+    rows.append(("  ablation: title x3", pool_scores(corpus, queries, qrels, t3_docs, t3_q)))
+    dedup_q = [list(dict.fromkeys(t)) for t in ours_q]
+    rows.append(("  ablation: query terms counted once", pool_scores(corpus, queries, qrels, ours_docs, dedup_q)))
+
+    if with_embeddings:
+        emb = embedding_scores(corpus, queries, qrels)
+        rows.append(("MiniLM-L6 cosine alone", emb))
+        for w in (0.3, 0.5):
+            fused = {}
+            for qid in ours:
+                zb, ze = zscore(ours[qid]), zscore(emb[qid])
+                fused[qid] = {d: (1 - w) * zb[d] + w * ze[d] for d in zb}
+            rows.append((f"fusion: z(BM25) x{1 - w:.1f} + z(MiniLM) x{w:.1f}", fused))
+
+    print(f"\nCSFCube: {len(queries)} query facets, {len(corpus)} papers, NDCG@20 (x100) over each judged pool\n")
+    print(f"| {'method':<58} | NDCG@20 |")
+    print(f"|{'-' * 60}|---------|")
+    for name, sc in rows:
+        print(f"| {name:<58} | {evaluate(sc, qrels):7.1f} |")
+    facets = defaultdict(dict)
+    for q in queries:
+        facets[q["facet"]][q["query_id"]] = qrels[q["query_id"]]
+    print("\nours by facet: " + ", ".join(f"{f} {evaluate(ours, fq):.1f} ({len(fq)})" for f, fq in sorted(facets.items())))
+
+
+# ---------------------------------------------------------------- speed
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def speed(n: int, page: int = 100, sample: int = 10) -> None:
+    print(f"\nSpeed: a {page}-paper page against a {n}-paper library (top 10 per paper)\n")
+    t = time.perf_counter()
+    lib = synthetic_library(n + page, seed=1)
+    library, new_page = lib[:n], lib[n:]
+    print(f"built the synthetic library in {time.perf_counter() - t:.1f} s")
+    # The page: 100 papers already in the library (as after annotate) drawn at random.
+    rng = np.random.default_rng(0)
+    page_rows = rng.choice(n, size=page, replace=False)
+
+    a = Analyzer()
+    gc.collect()
+    rss0 = rss_mb()
+    t = time.perf_counter()
+    terms = [a.paper_terms(p["title"], p["abstract"]) for p in library]
+    t_tok = time.perf_counter() - t
+    t = time.perf_counter()
+    index = BM25Index()
+    index.add([(p["id"], tt) for p, tt in zip(library, terms)])
+    index.weights()
+    t_build = time.perf_counter() - t
+    del_terms_mb = rss_mb()
+    queries = [terms[r] for r in page_rows]
+
+    def page_related(idx):
+        S = idx.scores(queries)
+        return [top_rows(S[:, j], 10, skip=lambda row, r=r: row == r) for j, r in enumerate(page_rows)]
+
+    page_related(index)  # warm
+    runs = []
+    for _ in range(3):
+        t = time.perf_counter()
+        ours = page_related(index)
+        runs.append(time.perf_counter() - t)
+    t_ours = min(runs)
+
+    bm = BM25Okapi(terms)
+    sample_j = list(range(0, page, page // sample))[:sample]
+    t = time.perf_counter()
+    ref_scores = {j: bm.get_scores(queries[j]) for j in sample_j}
+    t_ref = (time.perf_counter() - t) / len(sample_j) * page
+    agree = 0
+    max_diff = 0.0
+    S = index.scores([queries[j] for j in sample_j])
+    for i, j in enumerate(sample_j):
+        r = ref_scores[j]
+        max_diff = max(max_diff, float(np.abs(S[:, i] - r).max()))
+        ref_top = top_rows(r, 10, skip=lambda row, rr=page_rows[j]: row == rr)
+        agree += [h.row for h in ref_top] == [h.row for h in ours[j]]
+    del bm, ref_scores
+
+    # Incremental: a new 100-paper page arrives; index it and answer its related lists.
+    t = time.perf_counter()
+    new_terms = [a.paper_terms(p["title"], p["abstract"]) for p in new_page]
+    index.add([(p["id"], tt) for p, tt in zip(new_page, new_terms)])
+    S = index.scores(new_terms)
+    base = len(library)
+    new_lists = [top_rows(S[:, j], 10, skip=lambda row, r=base + j: row == r) for j in range(page)]
+    t_incr = time.perf_counter() - t
+    t = time.perf_counter()
+    index.add([(new_page[0]["id"], new_terms[0])])
+    top_rows(index.scores([new_terms[1]])[:, 0], 10)
+    t_one = time.perf_counter() - t
+    assert all(new_lists)
+
+    mem = index.memory_bytes() / 2**20
+    print(f"| {'step':<62} | {'value':>12} |")
+    print(f"|{'-' * 64}|{'-' * 14}|")
+    for name, val in [
+        (f"analyze {n} papers (cold start, once per worker)", f"{t_tok:.2f} s"),
+        (f"build the index from terms", f"{t_build:.2f} s"),
+        (f"ours: related lists for the {page}-paper page", f"{t_ours * 1000:.0f} ms"),
+        (f"rank-bm25 get_scores x{page} (timed {len(sample_j)}, extrapolated)", f"{t_ref:.1f} s"),
+        ("speed-up", f"{t_ref / t_ours:.0f}x"),
+        (f"same top-10 as rank-bm25 (sampled queries)", f"{agree}/{len(sample_j)}"),
+        ("max |score difference| vs rank-bm25", f"{max_diff:.1e}"),
+        (f"add a {page}-paper page + its {page} related lists", f"{t_incr * 1000:.0f} ms"),
+        ("re-add 1 paper + answer 1 related query", f"{t_one * 1000:.0f} ms"),
+        (f"index memory (arrays + dict estimate)", f"{mem:.0f} MB"),
+        (f"process RSS growth: terms lists + index", f"{del_terms_mb - rss0:.0f} MB"),
+    ]:
+        print(f"| {name:<62} | {val:>12} |")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("what", nargs="?", default="all", choices=["quality", "speed", "all"])
+    ap.add_argument("--n", type=int, default=50000)
+    ap.add_argument("--embeddings", action="store_true", help="also score MiniLM and BM25+MiniLM fusion")
+    args = ap.parse_args()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if args.what in ("quality", "all"):
+        quality(args.embeddings)
+    if args.what in ("speed", "all"):
+        speed(args.n)
+
+
+if __name__ == "__main__":
+    main()
