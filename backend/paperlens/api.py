@@ -96,3 +96,40 @@ def list_saved():
         raise PaperLensError("'limit' must be 1..1000 and 'offset' >= 0", 400)
     store = annotator().store
     return jsonify({"ok": True, "total": store.count_saved(), "saved": store.list_saved(limit, offset)})
+
+
+def int_arg(name: str, default: int, low: int, high: int) -> int:
+    """Query parameter `name` as an int in [low, high], or a 400 that says so."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise PaperLensError(f"'{name}' must be an integer {low}..{high}, not {raw!r}", 400) from None
+    if not low <= value <= high:
+        raise PaperLensError(f"'{name}' must be {low}..{high}, not {value}", 400)
+    return value
+
+
+MAX_RELATED_K = 50
+MAX_SEARCH_K = 100
+MAX_QUERY_CHARS = 2000
+
+
+@bp.get("/papers/<paper_id>/related")
+def paper_related(paper_id: str):
+    check_paper_id(paper_id)
+    k = int_arg("k", 5, 1, MAX_RELATED_K)
+    return jsonify({"ok": True, "id": paper_id, "related": annotator().related_to(paper_id, k)})
+
+
+@bp.get("/search")
+def search():
+    q = request.args.get("q", "").strip()
+    if not q:
+        raise PaperLensError("give a search query: /api/search?q=words", 400)
+    if len(q) > MAX_QUERY_CHARS:
+        raise PaperLensError(f"the query is too long ({len(q)} characters; at most {MAX_QUERY_CHARS})", 400)
+    k = int_arg("k", 10, 1, MAX_SEARCH_K)
+    return jsonify({"ok": True, "q": q, "results": annotator().search(q, k)})

@@ -319,6 +319,9 @@ def top_rows(column: np.ndarray, k: int, skip=None) -> list[Hit]:
         return []
     want = min(n_pos, k + 16)
     out: list[Hit] = []
+    # A pass that ran short is redone with more candidates; it sees the same rows in the same order
+    # first, so earlier decisions are reused (`skip` may be stateful, e.g. one hit per title).
+    decided: dict[int, bool] = {}
     while True:
         if want >= len(column):
             cand = np.arange(len(column))
@@ -332,8 +335,86 @@ def top_rows(column: np.ndarray, k: int, skip=None) -> list[Hit]:
         for row in cand.tolist():
             if column[row] <= 0 or len(out) >= k:
                 break
-            if skip is None or not skip(row):
-                out.append(Hit(row, float(column[row])))
+            if skip is not None:
+                if row not in decided:
+                    decided[row] = bool(skip(row))
+                if decided[row]:
+                    continue
+            out.append(Hit(row, float(column[row])))
         if len(out) >= k or want >= n_pos:
             return out
         want = min(n_pos, want * 4)
+
+
+def why_terms(index: BM25Index, row: int, terms: list[str], surfaces: dict[str, str], n: int = 3) -> list[str]:
+    """The `n` query terms that contributed most to document `row`'s score, as readable words."""
+    parts = index.contributions(row, terms)
+    best = sorted(parts, key=lambda t: (-parts[t], t))[:n]
+    return [surfaces.get(t, t) for t in best]
+
+
+class LibraryIndex:
+    """The BM25 index of a library, kept in step with its store by `sync` (incremental).
+
+    `source` is duck-typed (the Store): `papers_for_index(after_rowid=, ids=)`, `last_paper_change()`,
+    `paper_changes(after_seq)`. New papers are read by rowid; papers whose text changed are re-read
+    from the change log and replace their old rows; a deletion (rowids may then be reused) rebuilds.
+    Every process keeps its own index and syncs before each use, so all workers on one SQLite file
+    answer from the same library. Thread-safe: one lock around sync and scoring."""
+
+    def __init__(self, source):
+        self.source = source
+        self.lock = threading.RLock()
+        self._reset()
+
+    def _reset(self) -> None:
+        self.bm25 = BM25Index()
+        self.title_keys: list[str] = []
+        self.last_rowid = 0
+        self.last_seq = 0
+
+    def sync(self) -> int:
+        """Catch up with the store; returns how many papers were (re)indexed."""
+        with self.lock:
+            seq = self.source.last_paper_change()
+            changed: list[str] = []
+            if seq > self.last_seq and self.last_rowid:
+                changes = self.source.paper_changes(self.last_seq)
+                if any(deleted for _, _, deleted in changes):
+                    self._reset()
+                else:
+                    changed = sorted({pid for _, pid, _ in changes})
+            rows = self.source.papers_for_index(after_rowid=self.last_rowid)
+            if changed:
+                fresh = {r["id"] for r in rows}
+                rows = self.source.papers_for_index(ids=[p for p in changed if p not in fresh]) + rows
+            self._add(rows)
+            if rows:
+                self.last_rowid = max(self.last_rowid, max(r["rowid"] for r in rows))
+            self.last_seq = seq
+            return len(rows)
+
+    def _add(self, rows: list[dict]) -> None:
+        a = analyzer()
+        self.bm25.add([(r["id"], a.paper_terms(r["title"], r["abstract"], r["ai_keywords"])) for r in rows])
+        self.title_keys.extend([""] * (len(self.bm25.keys) - len(self.title_keys)))
+        for r in rows:
+            self.title_keys[self.bm25.row_of[r["id"]]] = r["title_key"]
+
+    def row(self, paper_id: str) -> int | None:
+        return self.bm25.row_of.get(paper_id)
+
+    def ranked(self, column: np.ndarray, k: int, exclude_ids=(), exclude_title_keys=()) -> list[Hit]:
+        """Top-k hits of a score column, without the excluded ids and titles, one hit per title."""
+        keys, titles = self.bm25.keys, self.title_keys
+        seen = set(t for t in exclude_title_keys if t)
+        exclude_ids = set(exclude_ids)
+
+        def skip(row: int) -> bool:
+            if keys[row] in exclude_ids or titles[row] in seen:
+                return True
+            if titles[row]:
+                seen.add(titles[row])
+            return False
+
+        return top_rows(column, k, skip)

@@ -6,18 +6,24 @@ the CLI prints exactly what the API answers.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .digest import normalize_title, parse_page
 from .keyphrases import KeyphraseExtractor
-from .related import RelatedIndex, paper_text
+from .errors import NotFound
+from .related import LibraryIndex, analyzer, why_terms
 from .store import Store
 
 RELATED_K = 5
+WHY_TERMS = 3
 
 
 class Annotator:
     def __init__(self, store: Store, extractor: KeyphraseExtractor):
         self.store = store
         self.extractor = extractor
+        # This process's BM25 index of the library; synced with the store before every use.
+        self.library = LibraryIndex(store)
 
     def keyphrases_for(self, papers: list[dict]) -> list[list[dict]]:
         """Keyphrases for each paper, from the cache where possible; computes and caches the rest."""
@@ -40,45 +46,134 @@ class Annotator:
         self.store.record_papers(papers)
 
         keyphrases = self.keyphrases_for(papers)
-        related = self.related_for(papers)
-        return {"page": {"kind": page.kind, "url": page.url}, "papers": self.shape(papers, keyphrases, related)}
+        related, for_you = self.match_page(papers)
+        return {
+            "page": {"kind": page.kind, "url": page.url},
+            "papers": self.shape(papers, keyphrases, related, for_you),
+        }
 
     def related_for(self, papers: list[dict], k: int = RELATED_K) -> list[list[dict]]:
-        """For each page paper, the k library papers closest to it: [{"id", "score"}], best first.
-        Excludes the paper itself and papers with the same normalized title."""
-        library = list(self.store.iter_paper_texts())
-        index = RelatedIndex([(r["id"], paper_text(r["title"], r["abstract"])) for r in library])
-        title_keys = {r["id"]: r["title_key"] for r in library}
-        ranked = []
-        for p in papers:
-            same_title = {pid for pid, key in title_keys.items() if key == p["title_key"]}
-            hits = index.query(paper_text(p["title"], p["abstract"]), k, {p["id"]} | same_title)
-            ranked.append([{"id": pid, "score": score} for pid, score in hits])
-        return ranked
+        """For each paper (already in the library), the k library papers closest to it by BM25:
+        [[{"id", "score", "why": [word, ...]}]], best first. Leaves out the paper itself and papers
+        with its normalized title, and keeps one paper per normalized title."""
+        return self.match_page(papers, k)[0]
 
-    def shape(self, papers: list[dict], keyphrases: list[list[dict]], related: list[list[dict]]) -> list[dict]:
+    def match_page(self, papers: list[dict], k: int = RELATED_K) -> tuple[list[list[dict]], list[float]]:
+        """(related lists as in `related_for`, for_you scores) for a page of papers, from one batch of
+        BM25 scores (a sparse matrix product over the whole library).
+
+        for_you, 0..1: the BM25 score of the paper's closest saved paper (itself and same-title papers
+        left out) divided by the paper's score against its own library entry, i.e. the share of the
+        best possible match that the reader's saved papers reach, capped at 1; 0 when nothing is
+        saved or the paper has no indexable text. Self-normalizing makes it comparable across
+        papers (long abstracts score higher against everything) and across days."""
+        if not papers:
+            return [], []
+        lib = self.library
+        a = analyzer()
+        queries = [a.paper_terms(p["title"], p.get("abstract") or "", p.get("ai_keywords")) for p in papers]
+        with lib.lock:
+            lib.sync()
+            scores = lib.bm25.scores(queries)
+            saved_rows = np.array(
+                sorted(r for r in (lib.row(pid) for pid in self.store.saved_ids()) if r is not None), dtype=np.int64
+            )
+            related, for_you = [], []
+            for j, p in enumerate(papers):
+                column = scores[:, j]
+                title_key = p.get("title_key") or normalize_title(p["title"])
+                hits = lib.ranked(column, k, exclude_ids={p["id"]}, exclude_title_keys={title_key})
+                surfaces = a.surfaces(f"{p['title']} {p.get('abstract') or ''} {' '.join(p.get('ai_keywords') or [])}")
+                related.append(
+                    [
+                        {"id": lib.bm25.keys[h.row], "score": round(h.score, 4),
+                         "why": why_terms(lib.bm25, h.row, queries[j], surfaces, WHY_TERMS)}
+                        for h in hits
+                    ]
+                )
+                for_you.append(self._for_you(column, saved_rows, lib.row(p["id"]), p["id"], title_key))
+        return related, for_you
+
+    def _for_you(self, column: np.ndarray, saved_rows: np.ndarray, own_row: int | None, pid: str, title_key: str) -> float:
+        lib = self.library
+        if own_row is None or not len(saved_rows) or column[own_row] <= 0:
+            return 0.0
+        keep = [r for r in saved_rows.tolist() if lib.bm25.keys[r] != pid and lib.title_keys[r] != title_key]
+        if not keep:
+            return 0.0
+        best = float(column[keep].max())
+        return round(min(1.0, max(0.0, best / float(column[own_row]))), 4)
+
+    def related_to(self, paper_id: str, k: int = RELATED_K) -> list[dict]:
+        """The k library papers closest to library paper `paper_id`, shaped like the annotate answer's
+        "related" items. Raises NotFound if the paper is not in the library."""
+        paper = self.store.get_paper(paper_id)
+        if paper is None:
+            raise NotFound(f"{paper_id} is not in your library: open a page that lists it first")
+        paper["title_key"] = normalize_title(paper["title"])
+        return self._hits_shaped(self.related_for([paper], k)[0])
+
+    def search(self, q: str, k: int = 10) -> list[dict]:
+        """Library search with the same BM25 engine: [{"id","title","url","score","saved","why"}],
+        best first, one paper per normalized title."""
+        a = analyzer()
+        terms = a.terms(q)
+        if not terms:
+            return []
+        lib = self.library
+        with lib.lock:
+            lib.sync()
+            column = lib.bm25.scores([terms])[:, 0]
+            hits = lib.ranked(column, k)
+            surfaces = a.surfaces(q)
+            found = [
+                {"id": lib.bm25.keys[h.row], "score": round(h.score, 4),
+                 "why": why_terms(lib.bm25, h.row, terms, surfaces, WHY_TERMS)}
+                for h in hits
+            ]
+        return self._hits_shaped(found)
+
+    def _hits_shaped(self, hits: list[dict], saved: set[str] | None = None, details: dict | None = None) -> list[dict]:
+        """Hits {"id","score","why"} -> {"id","title","url","score","saved","why"}."""
+        ids = [h["id"] for h in hits]
+        details = details if details is not None else self.store.get_papers(ids)
+        saved = saved if saved is not None else self.store.saved_ids(ids)
+        return [
+            {
+                "id": h["id"],
+                "title": details[h["id"]]["title"],
+                "url": details[h["id"]]["url"],
+                "score": h["score"],
+                "saved": h["id"] in saved,
+                "why": h.get("why", []),
+            }
+            for h in hits
+            if h["id"] in details
+        ]
+
+    def shape(
+        self,
+        papers: list[dict],
+        keyphrases: list[list[dict]],
+        related: list[list[dict]],
+        for_you: list[float] | None = None,
+    ) -> list[dict]:
         """The per-paper answer: ids, titles and urls filled in for related papers, saved everywhere."""
         related_ids = sorted({hit["id"] for hits in related for hit in hits})
         details = self.store.get_papers(related_ids)
         saved = self.store.saved_ids([p["id"] for p in papers] + related_ids)
+        for_you = for_you if for_you is not None else [0.0] * len(papers)
         out = []
-        for p, kws, hits in zip(papers, keyphrases, related):
+        for p, kws, hits, fy in zip(papers, keyphrases, related, for_you):
             out.append(
                 {
                     "id": p["id"],
                     "title": p["title"],
                     "url": p["url"],
                     "keyphrases": kws,
-                    "related": [
-                        {
-                            **hit,
-                            "title": details[hit["id"]]["title"],
-                            "url": details[hit["id"]]["url"],
-                            "saved": hit["id"] in saved,
-                        }
-                        for hit in hits
-                    ],
+                    "related": self._hits_shaped(hits, saved, details),
                     "saved": p["id"] in saved,
+                    "for_you": fy,
                 }
             )
         return out

@@ -48,6 +48,25 @@ MIGRATIONS: list[str] = [
         read INTEGER NOT NULL DEFAULT 0
     );
     """,
+    # 2: a log of changes to papers' indexed text (and deletions), so every process's related index
+    # can catch up incrementally: new papers are found by rowid, changed or deleted ones here.
+    """
+    CREATE TABLE paper_changes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        paper_id TEXT NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TRIGGER papers_text_changed AFTER UPDATE OF title, title_key, abstract, ai_keywords ON papers
+    WHEN old.title IS NOT new.title OR old.title_key IS NOT new.title_key
+      OR old.abstract IS NOT new.abstract OR old.ai_keywords IS NOT new.ai_keywords
+    BEGIN
+        INSERT INTO paper_changes (paper_id) VALUES (new.id);
+    END;
+    CREATE TRIGGER papers_deleted AFTER DELETE ON papers
+    BEGIN
+        INSERT INTO paper_changes (paper_id, deleted) VALUES (old.id, 1);
+    END;
+    """,
 ]
 
 PAPER_FIELDS = (
@@ -191,6 +210,31 @@ class Store:
             (after_rowid,),
         )
 
+    def papers_for_index(self, after_rowid: int = 0, ids: list[str] | None = None) -> list[dict]:
+        """[{"rowid", "id", "title_key", "title", "abstract", "ai_keywords": [str]}] in rowid order: the
+        papers added after `after_rowid`, or (with `ids`) those papers whatever their rowid."""
+        conn = self._conn()
+        cols = "SELECT rowid, id, title_key, title, abstract, ai_keywords FROM papers"
+        if ids is None:
+            rows = conn.execute(f"{cols} WHERE rowid > ? ORDER BY rowid", (after_rowid,)).fetchall()
+        else:
+            rows = []
+            for chunk in _chunks(ids, 500):
+                rows += conn.execute(f"{cols} WHERE id IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+            rows.sort(key=lambda r: r["rowid"])
+        return [{**dict(r), "ai_keywords": _json_list(r["ai_keywords"])} for r in rows]
+
+    def last_paper_change(self) -> int:
+        """The sequence number of the latest logged change to a paper's text (0 if none)."""
+        return self._conn().execute("SELECT COALESCE(MAX(seq), 0) FROM paper_changes").fetchone()[0]
+
+    def paper_changes(self, after_seq: int) -> list[tuple[int, str, bool]]:
+        """[(seq, paper id, deleted)] logged after `after_seq`, oldest first."""
+        rows = self._conn().execute(
+            "SELECT seq, paper_id, deleted FROM paper_changes WHERE seq > ? ORDER BY seq", (after_seq,)
+        )
+        return [(r[0], r[1], bool(r[2])) for r in rows]
+
     def count_papers(self) -> int:
         return self._conn().execute("SELECT COUNT(*) FROM papers").fetchone()[0]
 
@@ -289,9 +333,27 @@ def _paper_row(row) -> dict:
     return d
 
 
+def _json_list(text: str | None) -> list:
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return []
+    return value if isinstance(value, list) else []
+
+
 def _statements(script: str):
-    # executescript() would COMMIT our transaction; split instead (our migrations hold no ';' in literals).
-    return [s.strip() for s in script.split(";") if s.strip()]
+    """The statements of a migration script. executescript() would COMMIT our transaction, so split
+    on ';', joining pieces until SQLite calls the statement complete (trigger bodies hold ';')."""
+    out, buf = [], ""
+    for piece in script.split(";"):
+        buf += piece + ";"
+        if sqlite3.complete_statement(buf):
+            if buf.strip(" \n\t;"):
+                out.append(buf.strip())
+            buf = ""
+    if buf.strip(" \n\t;"):
+        out.append(buf.strip())
+    return out
 
 
 def _chunks(items: list, n: int):
