@@ -1,0 +1,119 @@
+"""Our BM25 index gives rank-bm25's BM25Okapi scores, built at once or incrementally, and the analyzer
+does what the related lists rely on."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rank_bm25 import BM25Okapi
+
+from paperlens.related import Analyzer, BM25Index, top_rows
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def shared_dir() -> Path:
+    env = os.environ.get("PAPERLENS_SHARED")
+    if env:
+        return Path(env)
+    beside = ROOT.parent / "shared"
+    return beside if beside.exists() else Path("/work/shared")
+
+
+def generated_corpus(n: int, seed: int = 0) -> list[tuple[str, str]]:
+    """Zipf-distributed words: some in more than half of the documents (negative IDF), many rare."""
+    rng = random.Random(seed)
+    words = [f"w{i}" for i in range(3000)]
+    weights = [1 / (i + 1) for i in range(len(words))]
+    out = []
+    for _ in range(n):
+        out.append((" ".join(rng.choices(words, weights, k=rng.randint(3, 10))),
+                    " ".join(rng.choices(words, weights, k=rng.randint(20, 150)))))
+    return out
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[tuple[str, str]]:
+    """The CSFCube abstracts (4,205 real CS papers) when the shared data is there, else generated text."""
+    path = shared_dir() / "data" / "csfcube" / "corpus.jsonl"
+    if path.exists():
+        with open(path, encoding="utf-8") as f:
+            return [(d["title"], d["abstract"]) for d in map(json.loads, f)]
+    return generated_corpus(3000)
+
+
+@pytest.fixture(scope="module")
+def terms(corpus) -> list[list[str]]:
+    a = Analyzer()
+    return [a.paper_terms(t, ab) for t, ab in corpus]
+
+
+def assert_same_as_rank_bm25(index: BM25Index, docs: list[list[str]], rows: list[int], queries: list[list[str]]):
+    ref = BM25Okapi(docs)
+    ours = index.scores(queries)
+    for j, q in enumerate(queries):
+        expected = ref.get_scores(q)
+        got = ours[rows, j]
+        np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-10)
+        # Same ranking too (scores equal, ties by row order).
+        want = [rows[h.row] for h in top_rows(expected, 10)]
+        assert [h.row for h in top_rows(ours[:, j], 10)] == want
+
+
+def test_scores_equal_rank_bm25(terms):
+    assert len(terms) >= 3000
+    index = BM25Index()
+    index.add([(str(i), t) for i, t in enumerate(terms)])
+    queries = [terms[i] for i in (0, 7, 123, 2000)] + [["neural", "network", "translat", "unseen-term"]]
+    assert_same_as_rank_bm25(index, terms, list(range(len(terms))), queries)
+
+
+def test_negative_idf_floor_matches_rank_bm25():
+    # Words in more than half of the documents get rank-bm25's epsilon x mean IDF, not a negative one.
+    docs = [(t + " " + a).split() for t, a in generated_corpus(1500, seed=3)]
+    ref = BM25Okapi(docs)
+    assert any(v == ref.epsilon * ref.average_idf for v in ref.idf.values())
+    index = BM25Index()
+    index.add([(str(i), d) for i, d in enumerate(docs)])
+    assert_same_as_rank_bm25(index, docs, list(range(len(docs))), [docs[0], docs[1], ["w0", "w1", "w2"]])
+
+
+def test_incremental_adds_and_replacements_equal_a_fresh_fit(terms):
+    docs = terms[:2500]
+    index = BM25Index()
+    index.add([(str(i), t) for i, t in enumerate(docs[:1000])])
+    index.scores([docs[0]])  # weights computed, then invalidated by the next adds
+    for lo in range(1000, 2500, 500):
+        index.add([(str(i), t) for i, t in enumerate(docs[lo : lo + 500], start=lo)])
+    # Paper 5 gets a new text (an abstract appeared), paper 9 is forgotten.
+    current = list(docs)
+    current[5] = docs[5] + terms[3000]
+    index.add([("5", current[5])])
+    assert index.remove("9")
+    live = [i for i in range(len(docs)) if i != 9]
+    assert len(index) == len(live)
+    rows = [index.row_of[str(i)] for i in live]
+    assert_same_as_rank_bm25(index, [current[i] for i in live], rows, [current[5], docs[100], docs[9]])
+
+
+def test_analyzer_folds_hyphens_acronyms_stems_and_stop_words():
+    a = Analyzer()
+    assert a.terms("Self-supervised") == a.terms("self supervised") == ["self", "supervis"]
+    assert a.terms("LLMs") == a.terms("LLM") == a.terms("llm") == ["llm"]
+    assert a.terms("VAEs and the VAE") == ["vae", "vae"]
+    assert a.terms("We propose a model for the 2024 benchmarks") == ["model", "benchmark"]
+    assert a.surfaces("Diffusion models for LLMs") == {"diffus": "diffusion", "model": "models", "llm": "LLM"}
+    # Title counted twice, keywords once.
+    assert a.paper_terms("Graph", "nets", ["graphs"]) == ["graph", "graph", "net", "graph"]
+
+
+def test_top_rows_orders_by_score_then_row_and_skips():
+    col = np.array([0.0, 2.0, 5.0, 2.0, -1.0, 5.0, 1.0])
+    assert [h.row for h in top_rows(col, 10)] == [2, 5, 1, 3, 6]
+    assert [h.row for h in top_rows(col, 2, skip=lambda r: r == 2)] == [5, 1]
+    assert top_rows(np.zeros(4), 3) == []

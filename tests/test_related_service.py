@@ -1,0 +1,149 @@
+"""Related lists, library search and "for you" through the service and the API, on a small library."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import HEADERS
+
+from paperlens.digest import normalize_title, title_id
+from paperlens.keyphrases import KeyphraseExtractor
+from paperlens.service import Annotator
+from paperlens.store import Store
+
+TOPICS = {
+    "diffusion": "Diffusion models generate images by iteratively denoising Gaussian noise with a learned score network.",
+    "retrieval": "Dense retrieval encodes queries and passages into vectors and ranks passages by inner product.",
+    "robotics": "Robot manipulation policies learn grasping from demonstrations with imitation learning.",
+    "speech": "Automatic speech recognition transcribes audio with acoustic models and language models.",
+    "graphs": "Graph neural networks pass messages between nodes to learn molecular property prediction.",
+}
+
+
+def paper(pid: str, title: str, abstract: str, keywords=()) -> dict:
+    return {"id": pid, "title": title, "title_key": normalize_title(title), "abstract": abstract,
+            "url": f"https://huggingface.co/papers/{pid}", "ai_keywords": list(keywords)}
+
+
+def library() -> list[dict]:
+    out = []
+    n = 0
+    for topic, text in TOPICS.items():
+        for variant in range(4):
+            n += 1
+            out.append(paper(f"2501.{n:05d}", f"{topic.title()} study {variant}: {text.split()[0]} {text.split()[1]}",
+                             f"{text} Variant {variant} adds experiments on {topic} benchmarks."))
+    return out
+
+
+@pytest.fixture
+def ann(tmp_path):
+    store = Store(tmp_path / "lib.sqlite3")
+    store.record_papers(library())
+    return Annotator(store, KeyphraseExtractor(embedder=object()))
+
+
+def test_related_are_on_topic_exclude_self_and_duplicates(ann):
+    papers = library()
+    # A duplicate of the first paper under a title id (same normalized title, other case/punctuation).
+    dup = paper(title_id(papers[0]["title"]), papers[0]["title"].upper() + "!", papers[0]["abstract"])
+    ann.store.record_papers([dup])
+    related = ann.related_for(papers, k=3)
+    for p, hits in zip(papers, related):
+        ids = [h["id"] for h in hits]
+        assert p["id"] not in ids and len(ids) == len(set(ids)) == 3
+        titles = [normalize_title(ann.store.get_paper(i)["title"]) for i in ids]
+        assert p["title_key"] not in titles and len(set(titles)) == 3
+        topic = p["title"].split()[0]
+        assert all(ann.store.get_paper(i)["title"].startswith(topic) for i in ids), (p["title"], ids)
+        assert all(h["score"] > 0 and h["why"] for h in hits)
+        assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
+    # "why" shows words from the text, not stems.
+    words = {w for hits in related for h in hits for w in h["why"]}
+    assert "diffusion" in words and "diffus" not in words
+    # Another paper on the first topic still lists one of the two duplicates, never both.
+    assert sum(h["id"] in (papers[0]["id"], dup["id"]) for h in related[1]) <= 1
+
+
+def test_new_and_changed_papers_are_visible_to_a_second_store_on_the_same_file(tmp_path, ann):
+    other = Annotator(Store(ann.store.path), KeyphraseExtractor(embedder=object()))
+    assert other.search("quantum annealing") == []  # builds its index now
+    newcomer = paper("2502.00001", "Quantum annealing for scheduling", "Quantum annealers solve scheduling problems.")
+    ann.store.record_papers([newcomer])
+    assert [r["id"] for r in other.search("quantum annealing")] == [newcomer["id"]]
+    # The abstract changes (seen again with more text): old words gone, new ones found.
+    ann.store.record_papers([{**newcomer, "title": "Annealing schedules", "title_key": "annealing schedules",
+                              "abstract": "Simulated annealing for timetabling."}])
+    assert other.search("quantum") == []
+    assert [r["id"] for r in other.search("timetabling")] == [newcomer["id"]]
+    n = len(other.library.bm25)
+    assert n == ann.store.count_papers() and other.library.sync() == 0
+
+
+def test_scores_follow_the_library_statistics(ann):
+    # IDF and avgdl move as the library grows: the incremental index equals a fresh one.
+    first = ann.search("graph neural networks molecular", k=5)
+    ann.store.record_papers([paper(f"2503.{i:05d}", f"Graph paper {i}", "Graph neural networks everywhere.") for i in range(30)])
+    again = ann.search("graph neural networks molecular", k=5)
+    fresh = Annotator(Store(ann.store.path), ann.extractor).search("graph neural networks molecular", k=5)
+    assert again == fresh and again != first
+
+
+def test_for_you_ranks_papers_like_the_saved_ones(ann):
+    papers = library()
+    assert ann.match_page(papers)[1] == [0.0] * len(papers)
+    ann.store.save_paper(papers[0]["id"])  # a diffusion paper
+    for_you = ann.match_page(papers)[1]
+    assert all(0.0 <= f <= 1.0 for f in for_you)
+    diffusion = [f for p, f in zip(papers, for_you) if p["title"].startswith("Diffusion")]
+    others = [f for p, f in zip(papers, for_you) if not p["title"].startswith("Diffusion")]
+    assert min(diffusion[1:]) > max(others)
+    # The saved paper itself is scored by the other saved papers (none): not 1 for being saved.
+    assert diffusion[0] == 0.0
+
+
+def test_related_route(client, app):
+    store = app.extensions["paperlens"].store
+    store.record_papers(library())
+    pid = library()[5]["id"]
+    r = client.get(f"/api/papers/{pid}/related?k=2", headers=HEADERS)
+    assert r.status_code == 200, r.get_json()
+    body = r.get_json()
+    assert body["ok"] and body["id"] == pid and len(body["related"]) == 2
+    assert all(set(h) == {"id", "title", "url", "score", "saved", "why"} for h in body["related"])
+    store.save_paper(body["related"][0]["id"])
+    again = client.get(f"/api/papers/{pid}/related", headers=HEADERS).get_json()["related"]
+    assert len(again) == 5 and again[0]["saved"] is True and again[0]["id"] == body["related"][0]["id"]
+    assert all(h["id"] != pid for h in again)
+
+
+@pytest.mark.parametrize(
+    "url,status",
+    [
+        ("/api/papers/2501.00001/related?k=0", 400),
+        ("/api/papers/2501.00001/related?k=abc", 400),
+        ("/api/papers/2501.00001/related?k=1000", 400),
+        ("/api/papers/not-an-id/related", 400),
+        ("/api/papers/2599.99999/related", 404),
+        ("/api/search", 400),
+        ("/api/search?q=%20%20", 400),
+        ("/api/search?q=graph&k=-1", 400),
+        ("/api/search?q=graph&k=x", 400),
+        ("/api/search?q=" + "a" * 3000, 400),
+    ],
+)
+def test_bad_params_are_clear_4xx(client, app, url, status):
+    app.extensions["paperlens"].store.record_papers(library())
+    r = client.get(url, headers=HEADERS)
+    body = r.get_json()
+    assert r.status_code == status and body["ok"] is False and body["error"]
+
+
+def test_search_route(client, app):
+    app.extensions["paperlens"].store.record_papers(library())
+    r = client.get("/api/search?q=speech+recognition&k=3", headers=HEADERS)
+    assert r.status_code == 200
+    body = r.get_json()
+    assert body["q"] == "speech recognition" and len(body["results"]) == 3
+    assert all(h["title"].startswith("Speech") and "speech" in h["why"] for h in body["results"])
+    # Only stop words: a valid query with nothing to match.
+    assert client.get("/api/search?q=the+of+and", headers=HEADERS).get_json()["results"] == []
