@@ -208,7 +208,7 @@ def speed(n: int, page: int = 100, sample: int = 10) -> None:
     t = time.perf_counter()
     index = BM25Index()
     index.add([(p["id"], tt) for p, tt in zip(library, terms)])
-    index.weights()
+    index.idf()
     t_build = time.perf_counter() - t
     del_terms_mb = rss_mb()
     queries = [terms[r] for r in page_rows]

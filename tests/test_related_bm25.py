@@ -94,7 +94,7 @@ def test_incremental_adds_and_replacements_equal_a_fresh_fit(terms):
     current = list(docs)
     current[5] = docs[5] + terms[3000]
     index.add([("5", current[5])])
-    assert index.remove("9")
+    assert index.remove(["9"]) == 1
     live = [i for i in range(len(docs)) if i != 9]
     assert len(index) == len(live)
     rows = [index.row_of[str(i)] for i in live]

@@ -133,14 +133,22 @@ class Hit:
 class BM25Index:
     """BM25Okapi over a growing set of documents, each a list of terms, addressed by key.
 
-    Documents are rows of a sparse term-frequency matrix. `add` appends rows (replacing a key
-    marks its old row dead); document frequencies, the live count and the total length are kept
-    up to date, and the BM25 weights are recomputed lazily (vectorized) after a change, because
-    avgdl and IDF move with every new document. Not thread-safe by itself: callers lock."""
+    Term frequencies live in term-major sparse blocks (terms x documents, CSR), one block per batch
+    of added documents, merged when the small ones add up, so adding a page never rebuilds the
+    library. Document frequencies, the live count and the total length are kept exact on every
+    add/remove. Scoring slices only the query terms' postings out of each block and applies the BM25
+    length normalization there, with the current avgdl and IDF, so its cost follows the postings the
+    queries touch, not the library size. Not thread-safe by itself: callers lock."""
+
+    # Merge the small blocks into the big one once they hold this share of its postings (or number
+    # more than MAX_BLOCKS): amortized O(postings) per document, never on every page.
+    MERGE_SHARE = 0.25
+    MAX_BLOCKS = 16
 
     def __init__(self, k1: float = K1, b: float = B, epsilon: float = EPSILON):
         self.k1, self.b, self.epsilon = k1, b, epsilon
         self.vocab: dict[str, int] = {}
+        self.terms: list[str] = []  # column -> term
         self.df = np.zeros(0, dtype=np.int64)
         self.keys: list[str] = []
         self.row_of: dict[str, int] = {}
@@ -148,9 +156,7 @@ class BM25Index:
         self.doc_len = np.zeros(0, dtype=np.float64)
         self.n_live = 0
         self.total_len = 0.0
-        self._tf = sparse.csr_matrix((0, 0), dtype=np.float32)
-        self._pending: list[tuple[np.ndarray, np.ndarray]] = []
-        self._weights: sparse.csr_matrix | None = None
+        self._blocks: list[tuple[int, sparse.csr_matrix]] = []  # (first row, terms x docs tf)
         self._idf: np.ndarray | None = None
 
     def __len__(self) -> int:
@@ -159,71 +165,85 @@ class BM25Index:
     # ------------------------------------------------------------ building
 
     def add(self, docs: list[tuple[str, list[str]]]) -> None:
-        """Add (key, terms) documents; a key already present is replaced."""
+        """Add (key, terms) documents; a key already present is replaced (its old row goes dead)."""
+        docs = list(dict(docs).items())  # the same key twice in one batch: the last one wins
         if not docs:
             return
-        for key, _ in docs:
-            self.remove(key)
+        self.remove([key for key, _ in docs])
         start = len(self.keys)
+        vocab = self.vocab
+        cols: list[int] = []
+        vals: list[int] = []
+        indptr = [0]
         lens = np.zeros(len(docs), dtype=np.float64)
         for i, (key, terms) in enumerate(docs):
             self.row_of[key] = start + i
             self.keys.append(key)
-            counts = Counter(terms)
-            cols = np.fromiter((self._col(t) for t in counts), dtype=np.int32, count=len(counts))
-            vals = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
-            order = np.argsort(cols)
-            self._pending.append((cols[order], vals[order]))
+            for term, count in Counter(terms).items():
+                col = vocab.get(term)
+                if col is None:
+                    col = vocab[term] = len(vocab)
+                    self.terms.append(term)
+                cols.append(col)
+                vals.append(count)
+            indptr.append(len(cols))
             lens[i] = len(terms)
-            np.add.at(self.df, cols, 1)
+        n_terms = len(vocab)
+        cols_a = np.asarray(cols, dtype=np.int32)
+        docs_by_term = sparse.csr_matrix(
+            (np.asarray(vals, dtype=np.float32), cols_a, np.asarray(indptr, dtype=np.int64)),
+            shape=(len(docs), n_terms),
+        )
+        block = docs_by_term.T.tocsr()  # terms x docs
+        block.sort_indices()
+        self._blocks.append((start, block))
+        if len(self.df) < n_terms:
+            self.df = np.concatenate([self.df, np.zeros(n_terms - len(self.df), dtype=np.int64)])
+        self.df += np.bincount(cols_a, minlength=len(self.df)) if len(cols_a) else 0
         self.doc_len = np.concatenate([self.doc_len, lens])
         self.alive = np.concatenate([self.alive, np.ones(len(docs), dtype=bool)])
         self.n_live += len(docs)
         self.total_len += float(lens.sum())
-        self._weights = self._idf = None
+        self._idf = None
+        self._maybe_merge()
 
-    def _col(self, term: str) -> int:
-        col = self.vocab.get(term)
-        if col is None:
-            col = self.vocab[term] = len(self.vocab)
-            if col >= len(self.df):
-                self.df = np.concatenate([self.df, np.zeros(max(1024, len(self.df)), dtype=np.int64)])
-        return col
+    def remove(self, keys: list[str]) -> int:
+        """Forget these documents (their rows stay, dead and empty); returns how many were there."""
+        rows = [self.row_of.pop(k) for k in keys if k in self.row_of]
+        if not rows:
+            return 0
+        dead = np.zeros(len(self.keys), dtype=bool)
+        dead[rows] = True
+        for start, block in self._blocks:
+            local = dead[start : start + block.shape[1]]
+            if not local.any():
+                continue
+            hit = local[block.indices] & (block.data != 0)
+            terms = np.repeat(np.arange(block.shape[0]), np.diff(block.indptr))[hit]
+            self.df -= np.bincount(terms, minlength=len(self.df))
+            block.data[hit] = 0
+        self.alive[rows] = False
+        self.n_live -= len(rows)
+        self.total_len -= float(self.doc_len[rows].sum())
+        self.doc_len[rows] = 0
+        self._idf = None
+        return len(rows)
 
-    def remove(self, key: str) -> bool:
-        """Forget the document `key` (its row stays, dead and all-zero). True if it was there."""
-        row = self.row_of.pop(key, None)
-        if row is None:
-            return False
-        self._flush()
-        start, end = self._tf.indptr[row], self._tf.indptr[row + 1]
-        np.subtract.at(self.df, self._tf.indices[start:end], 1)
-        self._tf.data[start:end] = 0
-        self.alive[row] = False
-        self.n_live -= 1
-        self.total_len -= self.doc_len[row]
-        self.doc_len[row] = 0
-        self._weights = self._idf = None
-        return True
-
-    def _flush(self) -> None:
-        """Append pending rows to the term-frequency matrix."""
-        if not self._pending:
+    def _maybe_merge(self) -> None:
+        if len(self._blocks) < 2:
             return
-        indptr = np.cumsum([0] + [len(c) for c, _ in self._pending], dtype=np.int64)
-        block = sparse.csr_matrix(
-            (
-                np.concatenate([v for _, v in self._pending]),
-                np.concatenate([c for c, _ in self._pending]),
-                indptr,
-            ),
-            shape=(len(self._pending), len(self.vocab)),
-        )
-        self._pending = []
-        tf = self._tf
-        tf.resize((tf.shape[0], len(self.vocab)))
-        self._tf = sparse.vstack([tf, block], format="csr") if tf.shape[0] else block
-        self._tf.resize((self._tf.shape[0], len(self.vocab)))
+        big = self._blocks[0][1].nnz
+        small = sum(b.nnz for _, b in self._blocks[1:])
+        if small > self.MERGE_SHARE * big or len(self._blocks) > self.MAX_BLOCKS:
+            n_terms = len(self.vocab)
+            parts = []
+            for _, b in self._blocks:
+                b.resize((n_terms, b.shape[1]))
+                parts.append(b)
+            merged = sparse.hstack(parts, format="csr")
+            merged.eliminate_zeros()  # dead documents' postings
+            merged.sort_indices()
+            self._blocks = [(0, merged)]
 
     # ------------------------------------------------------------ statistics
 
@@ -243,70 +263,102 @@ class BM25Index:
     def avgdl(self) -> float:
         return self.total_len / self.n_live if self.n_live else 0.0
 
-    def weights(self) -> sparse.csr_matrix:
-        """Documents x terms: tf (k1 + 1) / (tf + k1 (1 - b + b dl / avgdl)), float64."""
-        if self._weights is None:
-            self._flush()
-            tf = self._tf
-            avgdl = self.avgdl() or 1.0
-            dl = np.repeat(self.doc_len, np.diff(tf.indptr))
-            data = tf.data.astype(np.float64)
-            norm = data + self.k1 * (1 - self.b + self.b * dl / avgdl)
-            data = data * (self.k1 + 1) / norm
-            self._weights = sparse.csr_matrix((data, tf.indices, tf.indptr), shape=tf.shape)
-        return self._weights
-
     # ------------------------------------------------------------ scoring
 
-    def query_matrix(self, queries: list[list[str]]) -> sparse.csr_matrix:
-        """Terms x queries: count of the term in the query x its IDF (terms outside the vocabulary
-        score 0, as in rank-bm25)."""
+    def _query_terms(self, queries: list[list[str]]):
+        """(sorted vocabulary columns used, queries x those columns: count x IDF)."""
         idf = self.idf()
-        rows, cols, vals = [], [], []
-        for j, terms in enumerate(queries):
+        per_query = []
+        used: set[int] = set()
+        for terms in queries:
+            weights = {}
             for term, count in Counter(terms).items():
                 col = self.vocab.get(term)
                 if col is not None and idf[col] != 0:
-                    rows.append(col)
-                    cols.append(j)
-                    vals.append(count * idf[col])
-        return sparse.csr_matrix(
-            (np.asarray(vals, dtype=np.float64), (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64))),
-            shape=(len(self.vocab), len(queries)),
+                    weights[col] = count * idf[col]
+            per_query.append(weights)
+            used.update(weights)
+        cols = np.array(sorted(used), dtype=np.int64)
+        pos = {c: i for i, c in enumerate(cols.tolist())}
+        rows, cidx, vals = [], [], []
+        for j, weights in enumerate(per_query):
+            for col, w in weights.items():
+                rows.append(j)
+                cidx.append(pos[col])
+                vals.append(w)
+        q = sparse.csr_matrix(
+            (np.asarray(vals, dtype=np.float64), (np.asarray(rows, dtype=np.int64), np.asarray(cidx, dtype=np.int64))),
+            shape=(len(queries), len(cols)),
         )
+        return cols, q
+
+    def score_batch(self, queries: list[list[str]]) -> "ScoreBatch":
+        """Scores of every document for every query, with what each term contributed."""
+        n = len(self.keys)
+        cols, q = self._query_terms(queries)
+        out = np.zeros((len(queries), n), dtype=np.float64)
+        parts = []
+        if len(cols) and self.n_live:
+            norm = self.k1 * (1 - self.b + self.b * self.doc_len / self.avgdl())
+            for start, block in self._blocks:
+                inside = cols[cols < block.shape[0]]
+                if not len(inside):
+                    continue
+                sub = block[inside]  # postings of the query terms only
+                if sub.shape[0] < len(cols):
+                    sub.resize((len(cols), block.shape[1]))
+                tf = sub.data.astype(np.float64)
+                sub = sparse.csr_matrix(
+                    (tf * (self.k1 + 1) / (tf + norm[start + sub.indices]), sub.indices, sub.indptr), shape=sub.shape
+                )
+                out[:, start : start + block.shape[1]] = (q @ sub).toarray()
+                parts.append((start, sub))
+        return ScoreBatch(self, cols, q, out, parts)
 
     def scores(self, queries: list[list[str]]) -> np.ndarray:
-        """BM25 scores, documents x queries (dense float64; dead rows score 0). Column j equals
+        """BM25 scores, documents x queries (float64; dead rows score 0). Column j equals
         `BM25Okapi(live docs).get_scores(queries[j])` on the live rows."""
-        w = self.weights()
-        if not queries:
-            return np.zeros((w.shape[0], 0))
-        if w.shape[0] == 0 or not self.vocab:
-            return np.zeros((w.shape[0], len(queries)))
-        return np.asarray((w @ self.query_matrix(queries)).todense())
-
-    def contributions(self, row: int, terms: list[str]) -> dict[str, float]:
-        """{term: its share of the score of document `row` for the query `terms`}, positive only."""
-        w = self.weights()
-        idf = self.idf()
-        start, end = w.indptr[row], w.indptr[row + 1]
-        doc = dict(zip(w.indices[start:end].tolist(), w.data[start:end].tolist()))
-        out = {}
-        for term, count in Counter(terms).items():
-            col = self.vocab.get(term)
-            if col is not None and col in doc and idf[col] > 0:
-                out[term] = count * idf[col] * doc[col]
-        return out
+        return self.score_batch(queries).scores
 
     def memory_bytes(self) -> int:
-        """Bytes held by the arrays (matrices, statistics); the Python dicts are estimated."""
-        self._flush()
-        w = self.weights()
-        arrays = [self._tf.data, self._tf.indices, self._tf.indptr, w.data, self.df, self.alive, self.doc_len]
-        if self._idf is not None:
-            arrays.append(self._idf)
-        dicts = 100 * (len(self.vocab) + len(self.row_of)) + 60 * len(self.keys)
+        """Bytes held by the arrays (postings, statistics) plus an estimate for the dicts and keys."""
+        arrays = [self.df, self.alive, self.doc_len]
+        for _, b in self._blocks:
+            arrays += [b.data, b.indices, b.indptr]
+        dicts = 100 * (len(self.vocab) + len(self.row_of)) + 60 * (len(self.keys) + len(self.terms))
         return sum(a.nbytes for a in arrays) + dicts
+
+
+class ScoreBatch:
+    """The result of `BM25Index.score_batch`: `scores` (documents x queries, column-contiguous) and
+    `contributions(row, j)` to explain one score."""
+
+    def __init__(self, index: BM25Index, cols: np.ndarray, q: sparse.csr_matrix, out: np.ndarray, parts):
+        self.index = index
+        self._cols = cols
+        self._q = q
+        self.scores = out.T
+        self._parts = parts
+        self._by_doc: dict[int, sparse.csc_matrix] = {}
+        self._terms: list[str] | None = None
+
+    def contributions(self, row: int, j: int) -> dict[str, float]:
+        """{term: its share of document `row`'s score for query j}, positive shares only."""
+        for i, (start, sub) in enumerate(self._parts):
+            if start <= row < start + sub.shape[1]:
+                if i not in self._by_doc:
+                    self._by_doc[i] = sub.tocsc()
+                doc = self._by_doc[i]
+                lo, hi = doc.indptr[row - start], doc.indptr[row - start + 1]
+                qrow = self._q.getrow(j).toarray()[0]
+                if self._terms is None:
+                    self._terms = [self.index.terms[c] for c in self._cols.tolist()]
+                out = {}
+                for u, w in zip(doc.indices[lo:hi].tolist(), doc.data[lo:hi].tolist()):
+                    if qrow[u] > 0 and w > 0:
+                        out[self._terms[u]] = qrow[u] * w
+                return out
+        return {}
 
 
 def top_rows(column: np.ndarray, k: int, skip=None) -> list[Hit]:
@@ -346,9 +398,9 @@ def top_rows(column: np.ndarray, k: int, skip=None) -> list[Hit]:
         want = min(n_pos, want * 4)
 
 
-def why_terms(index: BM25Index, row: int, terms: list[str], surfaces: dict[str, str], n: int = 3) -> list[str]:
-    """The `n` query terms that contributed most to document `row`'s score, as readable words."""
-    parts = index.contributions(row, terms)
+def why_terms(batch: "ScoreBatch", row: int, j: int, surfaces: dict[str, str], n: int = 3) -> list[str]:
+    """The `n` terms of query j that contributed most to document `row`'s score, as readable words."""
+    parts = batch.contributions(row, j)
     best = sorted(parts, key=lambda t: (-parts[t], t))[:n]
     return [surfaces.get(t, t) for t in best]
 

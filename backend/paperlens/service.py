@@ -74,7 +74,8 @@ class Annotator:
         queries = [a.paper_terms(p["title"], p.get("abstract") or "", p.get("ai_keywords")) for p in papers]
         with lib.lock:
             lib.sync()
-            scores = lib.bm25.scores(queries)
+            batch = lib.bm25.score_batch(queries)
+            scores = batch.scores
             saved_rows = np.array(
                 sorted(r for r in (lib.row(pid) for pid in self.store.saved_ids()) if r is not None), dtype=np.int64
             )
@@ -87,7 +88,7 @@ class Annotator:
                 related.append(
                     [
                         {"id": lib.bm25.keys[h.row], "score": round(h.score, 4),
-                         "why": why_terms(lib.bm25, h.row, queries[j], surfaces, WHY_TERMS)}
+                         "why": why_terms(batch, h.row, j, surfaces, WHY_TERMS)}
                         for h in hits
                     ]
                 )
@@ -123,12 +124,13 @@ class Annotator:
         lib = self.library
         with lib.lock:
             lib.sync()
-            column = lib.bm25.scores([terms])[:, 0]
+            batch = lib.bm25.score_batch([terms])
+            column = batch.scores[:, 0]
             hits = lib.ranked(column, k)
             surfaces = a.surfaces(q)
             found = [
                 {"id": lib.bm25.keys[h.row], "score": round(h.score, 4),
-                 "why": why_terms(lib.bm25, h.row, terms, surfaces, WHY_TERMS)}
+                 "why": why_terms(batch, h.row, 0, surfaces, WHY_TERMS)}
                 for h in hits
             ]
         return self._hits_shaped(found)
