@@ -78,14 +78,16 @@ class Analyzer:
 
     def terms(self, text: str) -> list[str]:
         """The index terms of `text`, in order, repeats kept: list[str]."""
-        memo, miss, out = self._memo, _MISS, []
-        for word in _WORD.findall(text or ""):
-            term = memo.get(word, miss)
-            if term is miss:
-                term = self._term(word)
-            if term is not None:
-                out.append(term)
-        return out
+        words = _WORD.findall(text or "")
+        memo = self._memo
+        try:
+            # map() over the memo runs at C speed: this is the hot loop of a cold start.
+            return [t for t in map(memo.__getitem__, words) if t]
+        except KeyError:
+            for word in words:
+                if word not in memo:
+                    self._term(word)
+            return [t for t in map(memo.__getitem__, words) if t]
 
     def surfaces(self, text: str) -> dict[str, str]:
         """{term: the first word in `text` that produced it, lowercased unless an acronym}."""
@@ -172,28 +174,26 @@ class BM25Index:
         self.remove([key for key, _ in docs])
         start = len(self.keys)
         vocab = self.vocab
-        cols: list[int] = []
-        vals: list[int] = []
-        indptr = [0]
-        lens = np.zeros(len(docs), dtype=np.float64)
-        for i, (key, terms) in enumerate(docs):
+        for i, (key, _) in enumerate(docs):
             self.row_of[key] = start + i
             self.keys.append(key)
-            for term, count in Counter(terms).items():
-                col = vocab.get(term)
-                if col is None:
-                    col = vocab[term] = len(vocab)
-                    self.terms.append(term)
-                cols.append(col)
-                vals.append(count)
-            indptr.append(len(cols))
-            lens[i] = len(terms)
+        # Vectorized: one flat list of terms -> column ids (new terms appended to the vocabulary),
+        # then duplicates (document, term) summed by scipy into term frequencies.
+        lens_i = np.fromiter((len(t) for _, t in docs), dtype=np.int64, count=len(docs))
+        flat = [t for _, terms in docs for t in terms]
+        for term in dict.fromkeys(flat):
+            if term not in vocab:
+                vocab[term] = len(vocab)
+                self.terms.append(term)
         n_terms = len(vocab)
-        cols_a = np.asarray(cols, dtype=np.int32)
+        col_ids = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int32, count=len(flat))
+        doc_ids = np.repeat(np.arange(len(docs), dtype=np.int32), lens_i)
         docs_by_term = sparse.csr_matrix(
-            (np.asarray(vals, dtype=np.float32), cols_a, np.asarray(indptr, dtype=np.int64)),
-            shape=(len(docs), n_terms),
+            (np.ones(len(flat), dtype=np.float32), (doc_ids, col_ids)), shape=(len(docs), n_terms)
         )
+        docs_by_term.sum_duplicates()
+        cols_a = docs_by_term.indices
+        lens = lens_i.astype(np.float64)
         block = docs_by_term.T.tocsr()  # terms x docs
         block.sort_indices()
         self._blocks.append((start, block))
