@@ -69,5 +69,6 @@ def synthetic_library(n: int, seed: int = 0) -> list[dict]:
             title = real[rng.randrange(len(real))][0]
             abstract = " ".join(rng.choice(sentences) for _ in range(rng.randint(5, 8)))
         pid = f"{2000 + i // 100000:04d}.{i % 100000:05d}"
-        out.append({"id": pid, "title": title, "title_key": f"{title.lower()} #{i}", "abstract": abstract})
+        out.append({"id": pid, "title": title, "title_key": f"{title.lower()} #{i}", "abstract": abstract,
+                    "url": f"https://huggingface.co/papers/{pid}"})
     return out

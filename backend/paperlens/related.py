@@ -25,7 +25,7 @@ TITLE_WEIGHT = 2
 # scikit-learn's English list (318 words) plus a few words every abstract uses. IDF would push
 # these down anyway, but BM25 query terms add up linearly, so dropping them keeps the scores
 # about content and keeps documents shorter.
-_EXTRA_STOP = """also using use used via based et al paper propose proposed show shows shown""".split()
+_EXTRA_STOP = """also using use used via based et al paper propose proposed show shows shown non""".split()
 
 
 def _stop_words() -> frozenset[str]:
