@@ -5,7 +5,7 @@
 Quality: CSFCube's 50 query facets; each query paper (title + abstract) ranks its own judged pool
 (100-250 candidates), IDF etc. fitted on the whole 4,205-paper corpus; NDCG@20 with gain 2^rel - 1,
 ideal DCG from the pool's judgments. Speed: related lists (top 10) for a 100-paper page against an
-N-paper library built by `_library.synthetic_library`, ours vs rank-bm25 `get_scores` per paper
+N-paper library built by `library_data.synthetic_library`, ours vs rank-bm25 `get_scores` per paper
 (timed on a sample and extrapolated), with top-10 agreement checked on every sampled query.
 """
 
@@ -25,7 +25,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "backend"))
 
-from _library import read_jsonl, shared_dir, synthetic_library  # noqa: E402
+from library_data import read_jsonl, shared_dir, synthetic_library  # noqa: E402
 from rank_bm25 import BM25Okapi  # noqa: E402
 
 from paperlens import related  # noqa: E402
