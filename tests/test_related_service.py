@@ -147,3 +147,38 @@ def test_search_route(client, app):
     assert all(h["title"].startswith("Speech") and "speech" in h["why"] for h in body["results"])
     # Only stop words: a valid query with nothing to match.
     assert client.get("/api/search?q=the+of+and", headers=HEADERS).get_json()["results"] == []
+
+
+def test_snapshot_spares_a_new_process_the_build_and_stays_correct(tmp_path, monkeypatch):
+    from paperlens.related import LibraryIndex
+
+    monkeypatch.setattr(LibraryIndex, "SNAPSHOT_MIN_NEW", 5)
+    db = tmp_path / "lib.sqlite3"
+    first = Annotator(Store(db), KeyphraseExtractor(embedder=object()))
+    first.store.record_papers(library())
+    assert first.library.sync() == len(library())
+    snap = first.library.snapshot_path
+    assert snap.exists()
+
+    # A paper's text changes and a new one arrives after the snapshot was written.
+    papers = library()
+    first.store.record_papers([{**papers[3], "abstract": "Speech recognition of robot commands."},
+                               paper("2502.00001", "Quantum annealing", "Quantum annealers schedule jobs.")])
+    second = Annotator(Store(db), first.extractor)
+    assert second.library.load_snapshot()
+    assert second.library.sync() == 2  # only what changed since the snapshot was (re)indexed
+    fresh = Annotator(Store(db), first.extractor)
+    fresh.library.snapshot_path = None
+    for q in ("speech recognition robot", "quantum", "graph neural networks"):
+        assert second.search(q, k=5) == fresh.search(q, k=5)
+    assert second.related_for(papers, k=3) == fresh.related_for(papers, k=3)
+
+    # A snapshot of another library file, or an unreadable one, is ignored.
+    other_db = tmp_path / "other.sqlite3"
+    other = Annotator(Store(other_db), first.extractor)
+    other.store.record_papers(library()[:10])
+    other.library.snapshot_path.write_bytes(snap.read_bytes())
+    assert not other.library.load_snapshot()
+    other.library.snapshot_path.write_bytes(b"not a snapshot")
+    assert not other.library.load_snapshot()
+    assert other.library.sync() == 10 and len(other.search("diffusion")) == 4

@@ -8,13 +8,20 @@ one sparse matrix product instead of a Python loop over every document for every
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
 import re
+import tempfile
 import threading
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from scipy import sparse
+
+log = logging.getLogger("paperlens")
 
 # rank-bm25's BM25Okapi defaults: we keep its semantics so its scores are our reference.
 K1, B, EPSILON = 1.5, 0.75, 0.25
@@ -119,6 +126,26 @@ def analyzer() -> Analyzer:
     if _analyzer is None:
         _analyzer = Analyzer()
     return _analyzer
+
+
+SNAPSHOT_FORMAT = 1
+
+
+def snapshot_fingerprint() -> str:
+    """Changes whenever the analyzer or the snapshot layout would: a snapshot made under another
+    fingerprint is ignored (rebuilt), never mixed with new terms."""
+    import nltk
+
+    parts = [SNAPSHOT_FORMAT, TITLE_WEIGHT, sorted(STOP_WORDS), _WORD.pattern, _ACRONYM_PLURAL.pattern, nltk.__version__]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _text_array(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+
+
+def _array_text(array: np.ndarray) -> str:
+    return array.tobytes().decode("utf-8")
 
 
 def paper_text(title: str, abstract: str) -> str:
@@ -235,6 +262,11 @@ class BM25Index:
         big = self._blocks[0][1].nnz
         small = sum(b.nnz for _, b in self._blocks[1:])
         if small > self.MERGE_SHARE * big or len(self._blocks) > self.MAX_BLOCKS:
+            self.merge()
+
+    def merge(self) -> None:
+        """Merge all posting blocks into one (dead documents' postings dropped)."""
+        if self._blocks:
             n_terms = len(self.vocab)
             parts = []
             for _, b in self._blocks:
@@ -409,15 +441,23 @@ class LibraryIndex:
     """The BM25 index of a library, kept in step with its store by `sync` (incremental).
 
     `source` is duck-typed (the Store): `papers_for_index(after_rowid=, ids=)`, `last_paper_change()`,
-    `paper_changes(after_seq)`. New papers are read by rowid; papers whose text changed are re-read
-    from the change log and replace their old rows; a deletion (rowids may then be reused) rebuilds.
-    Every process keeps its own index and syncs before each use, so all workers on one SQLite file
-    answer from the same library. Thread-safe: one lock around sync and scoring."""
+    `paper_changes(after_seq)`, `paper_id_at(rowid)`, `count_papers_upto(rowid)`. New papers are read
+    by rowid; papers whose text changed are re-read from the change log and replace their old rows;
+    a deletion (rowids may then be reused) rebuilds. Every process keeps its own index and syncs
+    before each use, so all workers on one SQLite file answer from the same library; a snapshot file
+    beside the library spares a new process the cold build. Thread-safe: one lock around sync and
+    scoring."""
 
-    def __init__(self, source):
+    # Write a snapshot after a sync that indexed at least this many papers (a cold build of a big
+    # library), so the next process starts from it instead of re-analyzing every abstract.
+    SNAPSHOT_MIN_NEW = 2000
+
+    def __init__(self, source, snapshot_path: str | os.PathLike | None = None):
         self.source = source
+        self.snapshot_path = Path(snapshot_path) if snapshot_path else None
         self.lock = threading.RLock()
         self._reset()
+        self._snapshot_tried = False
 
     def _reset(self) -> None:
         self.bm25 = BM25Index()
@@ -428,6 +468,9 @@ class LibraryIndex:
     def sync(self) -> int:
         """Catch up with the store; returns how many papers were (re)indexed."""
         with self.lock:
+            if not self._snapshot_tried and self.snapshot_path is not None:
+                self._snapshot_tried = True
+                self.load_snapshot()
             seq = self.source.last_paper_change()
             changed: list[str] = []
             if seq > self.last_seq and self.last_rowid:
@@ -444,7 +487,89 @@ class LibraryIndex:
             if rows:
                 self.last_rowid = max(self.last_rowid, max(r["rowid"] for r in rows))
             self.last_seq = seq
+            if self.snapshot_path is not None and len(rows) >= self.SNAPSHOT_MIN_NEW:
+                self.save_snapshot()
             return len(rows)
+
+    # ------------------------------------------------------------ snapshot
+
+    def save_snapshot(self) -> None:
+        """Write the index next to the library (atomically: temp file + rename). Best effort: a
+        failure only costs the next process a full build."""
+        path = self.snapshot_path
+        if path is None:
+            return
+        with self.lock:
+            bm = self.bm25
+            bm.merge()
+            block = bm._blocks[0][1] if bm._blocks else sparse.csr_matrix((len(bm.vocab), 0), dtype=np.float32)
+            arrays = {
+                "fingerprint": _text_array(snapshot_fingerprint()),
+                "keys": _text_array("\n".join(bm.keys)),
+                "title_keys": _text_array("\n".join(self.title_keys)),
+                "terms": _text_array("\n".join(bm.terms)),
+                "df": bm.df[: len(bm.vocab)],
+                "alive": bm.alive,
+                "doc_len": bm.doc_len,
+                "data": block.data,
+                "indices": block.indices,
+                "indptr": block.indptr,
+                "marks": np.array([self.last_rowid, self.last_seq, len(bm.keys)], dtype=np.int64),
+            }
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+                with os.fdopen(fd, "wb") as f:
+                    np.savez(f, **arrays)
+                os.replace(tmp, path)
+            except OSError:
+                log.warning("could not write the related-papers index snapshot %s", path, exc_info=True)
+
+    def load_snapshot(self) -> bool:
+        """Start from the snapshot if it is there, was made by this analyzer and matches this
+        library (the paper at its last rowid is the same, and as many papers precede it)."""
+        path = self.snapshot_path
+        if path is None or not path.exists():
+            return False
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                if _array_text(z["fingerprint"]) != snapshot_fingerprint():
+                    return False
+                last_rowid, last_seq, n_rows = (int(v) for v in z["marks"])
+                keys = _array_text(z["keys"]).split("\n") if n_rows else []
+                title_keys = _array_text(z["title_keys"]).split("\n") if n_rows else []
+                text = _array_text(z["terms"])
+                terms = text.split("\n") if text else []
+                alive = z["alive"]
+                if len(keys) != n_rows or len(title_keys) != n_rows or len(alive) != n_rows:
+                    return False
+                live = {k for k, a in zip(keys, alive.tolist()) if a}
+                # The same library file? The paper at the last indexed rowid is one we hold, and as
+                # many papers are at or before it as we hold (a restored or replaced file fails this).
+                if not live or self.source.paper_id_at(last_rowid) not in live:
+                    return False
+                if self.source.count_papers_upto(last_rowid) != len(live):
+                    return False
+                bm = BM25Index()
+                bm.terms = terms
+                bm.vocab = {t: i for i, t in enumerate(terms)}
+                bm.df = z["df"].astype(np.int64)
+                bm.keys = keys
+                bm.row_of = {k: i for i, (k, a) in enumerate(zip(keys, alive.tolist())) if a}
+                bm.alive = alive.astype(bool)
+                bm.doc_len = z["doc_len"].astype(np.float64)
+                bm.n_live = len(bm.row_of)
+                bm.total_len = float(bm.doc_len.sum())
+                block = sparse.csr_matrix(
+                    (z["data"], z["indices"], z["indptr"]), shape=(len(terms), n_rows)
+                )
+                bm._blocks = [(0, block)] if n_rows else []
+        except (OSError, ValueError, KeyError):
+            log.warning("ignoring an unreadable related-papers index snapshot %s", path, exc_info=True)
+            return False
+        self.bm25, self.title_keys = bm, title_keys
+        self.last_rowid, self.last_seq = last_rowid, last_seq
+        return True
 
     def _add(self, rows: list[dict]) -> None:
         a = analyzer()

@@ -18,12 +18,17 @@ RELATED_K = 5
 WHY_TERMS = 3
 
 
+def related_snapshot_path(db_path: str) -> str | None:
+    """Where the related index of the library at `db_path` is snapshotted (beside it; none in memory)."""
+    return None if db_path == ":memory:" else f"{db_path}.related-index.npz"
+
+
 class Annotator:
     def __init__(self, store: Store, extractor: KeyphraseExtractor):
         self.store = store
         self.extractor = extractor
         # This process's BM25 index of the library; synced with the store before every use.
-        self.library = LibraryIndex(store)
+        self.library = LibraryIndex(store, related_snapshot_path(store.path))
 
     def keyphrases_for(self, papers: list[dict]) -> list[list[dict]]:
         """Keyphrases for each paper, from the cache where possible; computes and caches the rest."""

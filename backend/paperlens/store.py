@@ -224,6 +224,15 @@ class Store:
             rows.sort(key=lambda r: r["rowid"])
         return [{**dict(r), "ai_keywords": _json_list(r["ai_keywords"])} for r in rows]
 
+    def paper_id_at(self, rowid: int) -> str | None:
+        """The id of the paper stored at `rowid`, or None."""
+        row = self._conn().execute("SELECT id FROM papers WHERE rowid = ?", (rowid,)).fetchone()
+        return row[0] if row else None
+
+    def count_papers_upto(self, rowid: int) -> int:
+        """How many papers have a rowid <= `rowid`."""
+        return self._conn().execute("SELECT COUNT(*) FROM papers WHERE rowid <= ?", (rowid,)).fetchone()[0]
+
     def last_paper_change(self) -> int:
         """The sequence number of the latest logged change to a paper's text (0 if none)."""
         return self._conn().execute("SELECT COALESCE(MAX(seq), 0) FROM paper_changes").fetchone()[0]
