@@ -76,6 +76,10 @@ class Annotator:
             return [], []
         lib = self.library
         a = analyzer()
+        # Query with the library's record where there is one (it keeps an abstract a text copy of
+        # the page lacks), so the query is exactly the paper's indexed document.
+        stored = {r["id"]: r for r in self.store.papers_for_index(ids=[p["id"] for p in papers])}
+        papers = [{**p, **stored[p["id"]]} if p["id"] in stored else p for p in papers]
         queries = [a.paper_terms(p["title"], p.get("abstract") or "", p.get("ai_keywords")) for p in papers]
         with lib.lock:
             lib.sync()
