@@ -232,9 +232,10 @@ _TITLES = {"daily": "Daily Papers - Hugging Face", "week": "Daily Papers - Huggi
 
 def list_page(records: list[dict], *, kind: str, url: str, date_string: str, page_year: int,
               json_mode: str = "ok", json_records: list[dict] | None = None, query: str | None = None,
-              logged_in: bool = True, props_first: bool = False) -> str:
+              logged_in: bool = True, props_first: bool = False, full: bool | None = None) -> str:
     """A whole list page. json_mode: "ok" | "none" (cards only) | "broken" (truncated JSON).
-    `json_records` (default: `records`) lets the JSON differ from the cards, as it does when stale."""
+    `json_records` (default: `records`) lets the JSON differ from the cards, as it does when stale.
+    `full` (default: search and trending) picks the card layout with abstract, authors and date."""
     jr = records if json_records is None else json_records
     if kind == "search":
         props = list_props([], kind, date_string, query=query, search_records=jr)
@@ -244,7 +245,7 @@ def list_page(records: list[dict], *, kind: str, url: str, date_string: str, pag
     blob = json.dumps(props, ensure_ascii=False, separators=(",", ":"))
     if json_mode == "broken":
         blob = blob[: len(blob) // 2]
-    full = kind in ("search", "trending")
+    full = kind in ("search", "trending") if full is None else full
     heading = {"trending": "Trending Papers", "search": "Search results"}.get(kind, "Daily Papers")
     cards = "\n".join(card(r, full=full, logged_in=logged_in, page_year=page_year) for r in records)
     body = (

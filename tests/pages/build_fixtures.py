@@ -172,7 +172,7 @@ def main() -> None:
     # Cards only: the hydration div carries no data-props (older layout with abstract, avatars and dates).
     cards = [R[0], R[3], R[6], R[7]]
     write("cards_only", pagegen.list_page(cards, kind="daily", url=day, date_string="2025-09-12", page_year=2025,
-                                          json_mode="none", logged_in=False).replace("line-clamp-3 text-sm", "text-sm"),
+                                          json_mode="none", logged_in=False, full=True),
           "daily", day, [from_card(r, True) for r in cards])
 
     # Stale JSON: the SPA switched day, the cards are the new day's, data-props still the previous day's.
