@@ -17,7 +17,7 @@ from paperlens.errors import ParseError
 PAGES = Path(__file__).resolve().parent / "pages"
 DAILY = (PAGES / "daily.html").read_text(encoding="utf-8")
 TEXT = (PAGES / "text_copy.txt").read_text(encoding="utf-8")
-FAST = settings(max_examples=60, deadline=1500, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=40, deadline=1500, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _parse_or_error(content, url=None):
