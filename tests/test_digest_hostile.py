@@ -121,3 +121,21 @@ def test_random_json_shapes_never_crash(data):
     _parse_or_error(json.dumps(data))
     props = json.dumps({"dailyPapers": data}).replace("&", "&amp;").replace('"', "&quot;")
     _parse_or_error(f'<div data-target="DailyPapers" data-props="{props}"></div>')
+
+
+@pytest.mark.parametrize("unit", ["<a ", "<h3 ", "<p ", '<div a="', "<div data-target=DailyPapers ", "<!--",
+                                  "<script>", "&quot;", "<article><h3><a href=/papers/2509.00001>"])
+def test_pathological_repetition_stays_linear(unit):
+    """Each pattern would make a backtracking or rescanning parser quadratic (a hang at this size)."""
+    import signal
+
+    def hang(*_):
+        raise TimeoutError(f"parse_page hung on {unit!r} * N")
+
+    old = signal.signal(signal.SIGALRM, hang)
+    signal.alarm(60)
+    try:
+        _parse_or_error(unit * (1_000_000 // len(unit)), "https://huggingface.co/papers")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)

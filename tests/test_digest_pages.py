@@ -104,6 +104,22 @@ def test_attribute_order_and_angle_brackets_in_props():
         assert [(p.id, p.title, p.abstract) for p in page.papers] == [("2509.00001", "a <b> c", "x > y")]
 
 
+def _props_page(props: dict, cards: str = "") -> str:
+    blob = json.dumps(props).replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    return f'<html><body><div class="SVELTE_HYDRATER contents" data-target="DailyPapers" data-props="{blob}">' \
+           f"{cards}</div></body></html>"
+
+
+def test_search_without_results_is_not_the_daily_list():
+    daily = [{"paper": {"id": "2509.00001", "title": "Daily One"}}]
+    props = {"query": {"q": "nothing matches"}, "searchResults": [], "dailyPapers": daily}
+    with pytest.raises(ParseError, match="no papers found"):
+        parse_page(_props_page(props), "https://huggingface.co/papers?q=nothing+matches")
+    # ...unless the cards on the page are the daily papers (the results have not come in yet).
+    card = '<article><h3><a href="/papers/2509.00001">Daily One</a></h3></article>'
+    assert [p.id for p in parse_page(_props_page(props, card)).papers] == ["2509.00001"]
+
+
 # ---------------------------------------------------------------- JSON API shapes
 
 API_ITEM = {

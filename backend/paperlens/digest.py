@@ -278,9 +278,9 @@ def _hydration_props(page: str, target: str) -> dict | None:
 
     Robust to attribute order and to `>`/`<` inside the (often huge) attribute value: for each place the
     target name occurs, the enclosing tag is the nearest `<` before it whose tag match reaches past it."""
-    for hit in list(re.finditer(r"data-target\s*=\s*[\"']?" + target + r"\b", page))[:20]:
+    for hit in islice(re.finditer(r"data-target\s*=\s*[\"']?" + target + r"\b", page), 5):
         start = hit.start()
-        for _ in range(20):  # a `<` inside an earlier quoted value is skipped: its match ends too early
+        for _ in range(10):  # a `<` inside an earlier quoted value is skipped: its match ends too early
             start = page.rfind("<", 0, start)
             if start < 0:
                 break
@@ -301,7 +301,7 @@ def _hydration_props(page: str, target: str) -> dict | None:
 # ---------------------------------------------------------------- HTML
 
 _CARD_ID = re.compile(
-    r"""<h3\b[^>]*+>\s*+<a\b[^>]*?\bhref\s*=\s*["'](?:https://huggingface\.co)?/papers/(\d{4}\.\d{4,5})["']""", re.I
+    r"""<h3\b[^<>]*+>\s*+<a\b[^<>]*?\bhref\s*=\s*["'](?:https://huggingface\.co)?/papers/(\d{4}\.\d{4,5})["']""", re.I
 )
 
 
@@ -328,9 +328,13 @@ def _parse_html(page: str, kind: str | None, url: str | None) -> tuple[list[Pape
     found = _kind_from_props(props) if props else "daily"
     by_id: dict[str, Paper] = {}
     if props:
-        lists = [props.get("searchResults"), props.get("dailyPapers")]
-        if found != "search" and kind != "search":
-            lists.reverse()
+        results, daily = props.get("searchResults"), props.get("dailyPapers")
+        if "search" in (found, kind) and isinstance(results, list):
+            # A search shows its results (possibly none); the daily list rides along in the props unseen,
+            # so it only counts when the rendered cards are its papers.
+            lists = [results, daily] if card_ids else [results]
+        else:
+            lists = [daily, results]
         for items in lists:
             papers = _papers_from_items(items)
             by_id.update((p.id, p) for p in papers if p.id not in by_id)
@@ -515,10 +519,11 @@ _VISIBLE_MAX = 8_000_000
 _SKIP_BLOCKS = ("head", "script", "style", "template", "svg", "noscript", "textarea")
 _BLOCK_TAG = re.compile(
     r"<(?:/?)(?:p|div|h[1-6]|li|ul|ol|article|section|header|footer|main|nav|aside|br|hr|tr|td|th|table|"
-    r"label|time|dt|dd|dl|blockquote|pre|figure|figcaption|form|button)\b[^>]*+>",
+    r"label|time|dt|dd|dl|blockquote|pre|figure|figcaption|form|button)\b[^<>]*+>?",
     re.I,
 )
-_ANY_TAG = re.compile(r"""<[a-zA-Z/!?](?:[^>"']++|"[^"]*+"|'[^']*+')*+>|<[a-zA-Z/!?][^>]*+>?""")
+# `[^<>]` keeps every attempt within one tag, so a page full of unclosed `<` stays linear.
+_ANY_TAG = re.compile(r"<[a-zA-Z/!?][^<>]*+>?")
 
 
 def _visible_text(page: str) -> str:
