@@ -273,6 +273,19 @@ def _attributes(attrs: str) -> dict[str, str]:
     return out
 
 
+def _tag_attributes(tag: str, attrs: str) -> dict[str, str]:
+    """The attributes of one start tag, entities decoded. Lexbor decodes a 1 MB data-props in ~3 ms, in
+    C; it only ever sees this one tag, so page nesting cannot slow it down."""
+    try:
+        from selectolax.lexbor import LexborHTMLParser
+    except ImportError:  # pragma: no cover - a dependency; the regex path decodes the same
+        return _attributes(attrs)
+    node = LexborHTMLParser(tag).css_first("[data-target]")
+    if node is None:  # e.g. a <tr> outside a table, which an HTML parser drops
+        return _attributes(attrs)
+    return {name.lower(): value or "" for name, value in node.attributes.items()}
+
+
 def _hydration_props(page: str, target: str) -> dict | None:
     """The decoded `data-props` JSON of the element whose `data-target` is `target`, or None.
 
@@ -287,7 +300,7 @@ def _hydration_props(page: str, target: str) -> dict | None:
             tag = _TAG_AT.match(page, start)
             if not tag or tag.end() <= hit.start():
                 continue
-            attrs = _attributes(tag.group(2))
+            attrs = _tag_attributes(tag.group(0), tag.group(2))
             if attrs.get("data-target") != target or "data-props" not in attrs:
                 break
             try:
