@@ -94,6 +94,13 @@ def test_visible_text_is_the_last_resort():
     assert page.kind == "daily"
 
 
+def test_bytes_in_utf8_with_bom_and_utf16():
+    html = (PAGES / "daily.html").read_text(encoding="utf-8")
+    ids = [p.id for p in parse_page(html).papers]
+    assert [p.id for p in parse_page(html.encode("utf-8-sig")).papers] == ids
+    assert [p.id for p in parse_page(html.encode("utf-16")).papers] == ids
+
+
 def test_attribute_order_and_angle_brackets_in_props():
     item = {"paper": {"id": "2509.00001", "title": "a <b> c", "summary": "x > y", "upvotes": 1}, "numComments": 0}
     props = json.dumps({"dailyPapers": [item]}).replace("&", "&amp;").replace('"', "&quot;")

@@ -136,6 +136,8 @@ def parse_page(content: str | bytes, url: str | None = None) -> Page:
 
 def _as_text(content: str | bytes) -> str:
     if isinstance(content, (bytes, bytearray)):
+        if content[:2] in (b"\xff\xfe", b"\xfe\xff"):  # a page saved as UTF-16 (Windows editors do)
+            content = bytes(content).decode("utf-16", errors="replace").encode("utf-8")
         if b"\x00" in content[:65536]:
             raise ParseError("the page is binary data, not a Hugging Face papers page")
         content = bytes(content).decode("utf-8-sig", errors="replace")
@@ -359,14 +361,13 @@ def _parse_html(page: str, kind: str | None, url: str | None) -> tuple[list[Pape
         raise ParseError("not a Hugging Face papers page")
     tree = _dom(page)
     if tree is not None:
-        year = _page_year_hint(url, props)
-        papers = [by_id.get(p.id, p) for p in _papers_from_cards(tree, year)]
-        if papers:
-            return papers, found
-        if kind == "paper" or "PaperContent" in page:
+        if kind == "paper" or 'data-target="PaperContent"' in page:  # before cards: its h3s are no list
             paper = _paper_from_paper_page(tree, url)
             if paper:
                 return [paper], "paper"
+        papers = [by_id.get(p.id, p) for p in _papers_from_cards(tree, _page_year_hint(url, props))]
+        if papers:
+            return papers, found
     return _parse_text_copy(_visible_text(page), url, require_hf=False), found
 
 
@@ -512,16 +513,14 @@ def _paper_from_paper_page(tree, url: str | None) -> Paper | None:
             break
     pid = pid or title_id(title)
     text = tree.body.text(deep=True, separator="\n") if tree.body else ""
-    published = None
-    if m := re.search(rf"Published on ({_MON})[a-z]* (\d{{1,2}}), (\d{{4}})", text):
-        published = _safe_date(int(m.group(3)), _MONTHS[m.group(1)], int(m.group(2)))
+    shown = re.search(rf"Published on (?P<mon>{_MON})[a-z]* (?P<day>\d{{1,2}})(?:, (?P<year>\d{{4}}))?", text)
     names = [_clean(n.text(deep=True)) for n in tree.css(".author")]
     names = [n for n in names if n]
     paragraphs = [_clean(p.text(deep=True)) for p in tree.css("main p")]
     up = tree.css_first(".text-orange-500")
     return Paper(
         id=pid, title=title, abstract=max(paragraphs, key=len, default=""), authors=names,
-        author_count=len(names) or None, published=published.isoformat() if published else None,
+        author_count=len(names) or None, published=_resolve_date(shown, date.today().year, date.today()),
         upvotes=_count(up.text(deep=True)) if up else None,
         comments=len(tree.css("div.scroll-mt-4")) if tree.css_first("#community") else None,
         url=paper_url(pid, title),
