@@ -101,6 +101,15 @@ def test_bytes_in_utf8_with_bom_and_utf16():
     assert [p.id for p in parse_page(html.encode("utf-16")).papers] == ids
 
 
+def test_too_deep_for_a_dom_reads_the_visible_text():
+    """Deep nesting in front of the cards: no DOM is built, the visible text still names the papers."""
+    html = "<div>" * 20_000 + (PAGES / "cards_only.html").read_text(encoding="utf-8")
+    page = parse_page(html, "https://huggingface.co/papers/date/2025-09-12")
+    expected = json.loads((PAGES / "cards_only.expected.json").read_text(encoding="utf-8"))["papers"]
+    fields = ("id", "title", "abstract", "author_count", "published", "url")
+    assert [{k: p.to_dict()[k] for k in fields} for p in page.papers] == [{k: e[k] for k in fields} for e in expected]
+
+
 def test_attribute_order_and_angle_brackets_in_props():
     item = {"paper": {"id": "2509.00001", "title": "a <b> c", "summary": "x > y", "upvotes": 1}, "numComments": 0}
     props = json.dumps({"dailyPapers": [item]}).replace("&", "&amp;").replace('"', "&quot;")

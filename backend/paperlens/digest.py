@@ -315,8 +315,11 @@ def _hydration_props(page: str, target: str) -> dict | None:
 
 # ---------------------------------------------------------------- HTML
 
-_CARD_ID = re.compile(
-    r"""<h3\b[^<>]*+>\s*+<a\b[^<>]*?\bhref\s*=\s*["'](?:https://huggingface\.co)?/papers/(\d{4}\.\d{4,5})["']""", re.I
+# A card's title link: id, and the title text when it is plain (for naming papers found in the visible text).
+_CARD_LINK = re.compile(
+    r"""<h3\b[^<>]*+>\s*+<a\b[^<>]*?\bhref\s*=\s*["'](?:https://huggingface\.co)?/papers/(\d{4}\.\d{4,5})["']"""
+    r"""(?:[^<>]*+>([^<]{1,2000}+)</a>)?+""",
+    re.I,
 )
 
 
@@ -338,7 +341,8 @@ def _parse_html(page: str, kind: str | None, url: str | None) -> tuple[list[Pape
             paper.comments = len(props["comments"])
         return ([paper] if paper else []), "paper"
 
-    card_ids = _CARD_ID.findall(page)
+    card_links = _CARD_LINK.findall(page)
+    card_ids = [pid for pid, _ in card_links]
     props = _hydration_props(page, "DailyPapers")
     found = _kind_from_props(props) if props else "daily"
     by_id: dict[str, Paper] = {}
@@ -368,7 +372,12 @@ def _parse_html(page: str, kind: str | None, url: str | None) -> tuple[list[Pape
         papers = [by_id.get(p.id, p) for p in _papers_from_cards(tree, _page_year_hint(url, props))]
         if papers:
             return papers, found
-    return _parse_text_copy(_visible_text(page), url, require_hf=False), found
+    papers = _parse_text_copy(_visible_text(page), url, require_hf=False)
+    ids = {normalize_title(_unescape(title)): pid for pid, title in card_links if title}
+    for p in papers:  # the text has no ids, but the title links it came from do
+        if pid := ids.get(normalize_title(p.title)):
+            p.id, p.url = pid, paper_url(pid, p.title)
+    return papers, found
 
 
 def _mentions_hf(page: str) -> bool:
@@ -530,7 +539,7 @@ def _paper_from_paper_page(tree, url: str | None) -> Paper | None:
 _VISIBLE_MAX = 8_000_000
 _SKIP_BLOCKS = ("head", "script", "style", "template", "svg", "noscript", "textarea")
 _BLOCK_TAG = re.compile(
-    r"<(?:/?)(?:p|div|h[1-6]|li|ul|ol|article|section|header|footer|main|nav|aside|br|hr|tr|td|th|table|"
+    r"<(?:/?)(?:p|div|span|h[1-6]|li|ul|ol|article|section|header|footer|main|nav|aside|br|hr|tr|td|th|table|"
     r"label|time|dt|dd|dl|blockquote|pre|figure|figcaption|form|button)\b[^<>]*+>?",
     re.I,
 )
@@ -624,9 +633,30 @@ def _looks_like_title(line: str) -> bool:
     return len(line) <= 300 and not line.endswith((".", ":", ";", ","))
 
 
+def _records_in(segment: list[str]) -> tuple[list[dict], bool]:
+    """The lines between two metadata blocks -> (records, whether the last one ends the segment and so
+    owns the metadata that follows). A record is a title-like line and the paragraph(s) after it; a
+    title-like line followed by another (an org chip, "Submitted by", a count) is page furniture,
+    unless it is the segment's last line: then it is a paper shown with metadata but no abstract."""
+    records, i, n, last_end = [], 0, len(segment), -1
+    while i < n:
+        j = i + 1
+        while j < n and not _looks_like_title(segment[j]):
+            j += 1
+        if _looks_like_title(segment[i]) and (j > i + 1 or j == n):
+            record = {"title": segment[i]}
+            if j > i + 1:
+                record["abstract"] = "\n\n".join(segment[i + 1:j])
+            records.append(record)
+            last_end = j
+        i = j
+    return records, last_end == n
+
+
 def _parse_text_copy(text: str, url: str | None, require_hf: bool = True) -> list[Paper]:
     """The seeds' format: header, then per paper a title line, an abstract paragraph, and usually
-    `• N authors`, `·`, a date line with an optional upvote count (`Sep 10 4`).
+    `• N authors`, `·`, a date line with an optional upvote count (`Sep 10 4`). Also the visible text
+    of a page: metadata blocks anchor the papers, and lines that fit no paper are skipped.
 
     With `require_hf`, text that shows neither the page's header nor any paper metadata is not an HF
     page (a random document must not turn into papers)."""
@@ -635,32 +665,36 @@ def _parse_text_copy(text: str, url: str | None, require_hf: bool = True) -> lis
     header_seen = after_header = False
     page_md = None  # the page's own date from the header: (month, day, year or None)
     records: list[dict] = []
-    cur: dict | None = None
+    segment: list[str] = []
+    target: dict | None = None  # the paper the metadata lines being read belong to
     for line in lines:
         if line in _SEPARATORS:
             continue
         if line in _BOILERPLATE:  # the page header (wherever a copy of the whole page puts it)
             header_seen = after_header = True
-            cur = None
+            segment, target = [], None
             continue
-        if after_header and (m := _DATE_LINE.match(line)):
-            page_md = (_MONTHS[m.group("mon")[:3]], int(m.group("day")), m.group("year"))
+        date_m = _DATE_LINE.match(line)
+        if after_header and date_m:
+            page_md = (_MONTHS[date_m.group("mon")[:3]], int(date_m.group("day")), date_m.group("year"))
             continue
         after_header = False
-        if (m := _AUTHORS_LINE.match(line)) and cur is not None and not cur.get("date"):
-            cur["author_count"], cur["meta"] = int(m.group(1)), True
-        elif (m := _DATE_LINE.match(line)) and cur is not None and not cur.get("date"):
-            cur["date"], cur["meta"] = m, True
-        elif cur is None or cur.get("meta"):
-            cur = {"title": line}
-            records.append(cur)
-        elif "abstract" not in cur:
-            cur["abstract"] = line
-        elif _looks_like_title(line):
-            cur = {"title": line}
-            records.append(cur)
-        else:
-            cur["abstract"] += "\n\n" + line
+        authors_m = _AUTHORS_LINE.match(line)
+        if not (authors_m or date_m):
+            segment.append(line)
+            continue
+        if segment:
+            found, owns_meta = _records_in(segment)
+            records += found
+            target, segment = (found[-1] if owns_meta else None), []
+        if target is None:
+            continue
+        if authors_m and "author_count" not in target and "date" not in target:
+            target["author_count"], target["meta"] = int(authors_m.group(1)), True
+        elif date_m and "date" not in target:
+            target["date"], target["meta"] = date_m, True
+            target = None
+    records += _records_in(segment)[0]
     # A paper shows metadata, or at least a real abstract; a lone line (nav, footer) is no paper.
     records = [r for r in records if r.get("meta") or len(r.get("abstract", "")) >= 100]
     if require_hf and not header_seen and not any(r.get("meta") for r in records):
