@@ -181,3 +181,31 @@ def test_api_without_papers_is_a_clear_error(bad):
 def test_truncated_json_is_a_clear_error():
     with pytest.raises(ParseError, match="does not parse"):
         parse_page(json.dumps([API_ITEM])[:-40])
+
+
+# ---------------------------------------------------------------- text copies: the odd corners
+
+HEADER = "Daily Papers\n\nbyAK and the research community\n\nJan 5\n\n"
+LONG = "We study a thing in depth, with experiments that show it works well across many settings. " * 2
+
+
+def test_text_copy_odd_corners():
+    text = HEADER + "\n".join([
+        "Two Paragraph Paper", LONG.strip(), "A second paragraph of the same abstract, ending like a sentence.",
+        "  • 3 authors", "·", "Dec 30 7",           # no year, after the page's Jan 5: the year before
+        "Title Only Paper", "  • 2 authors", "·", "Jan 2",
+        "Some Org", "Submitted by", "someone", "12",  # furniture between cards
+        "No Metadata Paper", LONG.strip(),
+        "Last Paper", LONG.strip(), "  • 1 author", "·", "Mar 3, 2024 -",
+    ])
+    page = parse_page(text, None)
+    got = [(p.title, p.author_count, p.published, p.upvotes) for p in page.papers]
+    assert got == [("Two Paragraph Paper", 3, "2024-12-30", 7), ("Title Only Paper", 2, "2025-01-02", None),
+                   ("No Metadata Paper", None, None, None), ("Last Paper", 1, "2024-03-03", 0)]
+    assert page.papers[0].abstract == LONG.strip() + "\n\nA second paragraph of the same abstract, ending like a sentence."
+    assert page.papers[1].abstract == ""
+
+
+def test_text_without_any_papers_page_shape_is_refused():
+    with pytest.raises(ParseError, match="not a Hugging Face papers page"):
+        parse_page("A Title Line\n\n" + LONG)
