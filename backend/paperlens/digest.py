@@ -7,8 +7,10 @@ Order of trust for HTML (huggingface.co/papers is a Svelte app whose markup drif
    unless the rendered cards show papers it does not have (stale after a client-side period switch);
 2. the rendered cards (`article` with `h3 > a[href="/papers/<id>"]`), filled in from the JSON where it
    knows the same id;
-3. the visible text, read like a text copy.
-Text copies (what a reader gets by selecting the page and copying it) have their own parser.
+3. the visible text, read like a text copy (ids restored from the h3 title links where they survive).
+Text copies (what a reader gets by selecting the page and copying it): metadata blocks (`• N authors`,
+`·`, `Sep 10 4`) anchor the papers; a title-like line with the paragraph(s) after it is a paper, with
+or without metadata; other lines are page furniture.
 
 Hostile input ends in the papers really there or a ParseError, never in a crash, a hang or invented
 papers: the hydration div is found with linear, possessive regexes (no DOM needed on the fast path), and
