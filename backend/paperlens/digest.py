@@ -295,6 +295,8 @@ def _hydration_props(page: str, target: str) -> dict | None:
 
     Robust to attribute order and to `>`/`<` inside the (often huge) attribute value: for each place the
     target name occurs, the enclosing tag is the nearest `<` before it whose tag match reaches past it."""
+    if target not in page:  # a plain substring scan is ~10x cheaper than the regex below
+        return None
     for hit in islice(re.finditer(r"data-target\s*=\s*[\"']?" + target + r"\b", page), 5):
         start = hit.start()
         for _ in range(10):  # a `<` inside an earlier quoted value is skipped: its match ends too early
