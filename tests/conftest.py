@@ -19,7 +19,13 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
+# The shared data folder: $PAPERLENS_SHARED, else ../shared next to the repo, else /work/shared (worktrees
+# live one level deeper, at /work/wt/<name>).
+SHARED = Path(
+    os.environ.get("PAPERLENS_SHARED")
+    or next((p for p in (ROOT.parent / "shared", Path("/work/shared")) if p.is_dir()), ROOT.parent / "shared")
+)
+SEEDS = SHARED / "seeds"
 PAGES = Path(__file__).resolve().parent / "pages"
 HEADERS = {"X-PaperLens-Client": "tests"}
 

@@ -1,0 +1,633 @@
+"""The reading list's formats: validation of tags and notes, export (JSON, BibTeX, CSV) and import
+(our JSON export, BibTeX). Pure: no SQL, no Flask. The store reads and writes; this module shapes.
+
+An export record (what `Store.export_saved` gives and `parse_import` gives back) is
+`{"id", "title", "url", "published", "authors", "abstract", "saved_at", "tags", "note", "read",
+"first_seen", "last_seen", "seen_count"}`; paper fields are None/empty when the paper was saved by id
+and never seen, and first_seen/last_seen are None when it was never seen on a page.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+import unicodedata
+from datetime import datetime, timezone
+
+from .digest import ARXIV_ID, normalize_title, paper_url, title_id
+from .errors import PaperLensError
+
+PAPER_ID = re.compile(r"^(\d{4}\.\d{4,5}|t-[0-9a-f]{16})$")
+
+MAX_TAGS = 50
+MAX_TAG_LEN = 64
+MAX_NOTE_LEN = 50_000
+# An import is one transaction validated in memory first; this keeps a runaway file from eating the machine.
+MAX_IMPORT_RECORDS = 100_000
+MAX_ERRORS_SHOWN = 10
+
+EXPORT_FORMAT = "paperlens-saved"
+EXPORT_VERSION = 1
+EXPORT_FORMATS = ("json", "bibtex", "csv")
+IMPORT_FORMATS = ("json", "bibtex")
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+# ---------------------------------------------------------------- validation
+
+
+def check_paper_id(paper_id) -> str:
+    """The id itself if it is an arXiv id or a `t-<16 hex>` title id; else PaperLensError(400)."""
+    if not isinstance(paper_id, str) or not PAPER_ID.match(paper_id):
+        raise PaperLensError(
+            f"{paper_id!r} is not a paper id: use an arXiv id like 2509.09737 or a t-<16 hex> title id", 400
+        )
+    return paper_id
+
+
+def normalize_tags(tags) -> list[str]:
+    """Tags trimmed, inner whitespace collapsed, lower-cased, deduplicated in first-seen order, empty ones dropped.
+
+    Raises PaperLensError(400) for a non-list, non-string items, a tag longer than MAX_TAG_LEN, a tag with a
+    comma (commas separate tags in exports and in the extension's input) or control characters, or more than
+    MAX_TAGS tags.
+    """
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise PaperLensError("'tags' must be a list of strings", 400)
+    out: list[str] = []
+    for raw in tags:
+        tag = " ".join(unicodedata.normalize("NFC", raw).split()).lower()
+        if not tag:
+            continue
+        if len(tag) > MAX_TAG_LEN:
+            raise PaperLensError(f"tag {tag[:20]!r}... is longer than {MAX_TAG_LEN} characters", 400)
+        if "," in tag or _CONTROL.search(tag):
+            raise PaperLensError(f"tag {tag!r} may not contain commas or control characters", 400)
+        if tag not in out:
+            out.append(tag)
+    if len(out) > MAX_TAGS:
+        raise PaperLensError(f"{len(out)} tags: at most {MAX_TAGS} per paper", 400)
+    return out
+
+
+def check_note(note) -> str:
+    """The note unchanged if it is a string of at most MAX_NOTE_LEN characters; else PaperLensError(400)."""
+    if not isinstance(note, str):
+        raise PaperLensError("'note' must be a string", 400)
+    if len(note) > MAX_NOTE_LEN:
+        raise PaperLensError(f"the note has {len(note)} characters: at most {MAX_NOTE_LEN}", 400)
+    return note
+
+
+def check_read(read) -> bool:
+    if not isinstance(read, bool):
+        raise PaperLensError("'read' must be true or false", 400)
+    return read
+
+
+def merge_saved(old: dict, new: dict) -> dict:
+    """Merge an incoming save into an existing one without losing anything: tags united (old first), the old
+    note kept unless it is empty, read if either is read, the earlier saved time. Returns the merged
+    {"saved_at", "tags", "note", "read"}."""
+    saved_times = [t for t in (old.get("saved_at"), new.get("saved_at")) if t is not None]
+    return {
+        "saved_at": min(saved_times) if saved_times else None,
+        "tags": old["tags"] + [t for t in new["tags"] if t not in old["tags"]],
+        "note": old["note"] or new["note"],
+        "read": bool(old["read"] or new["read"]),
+    }
+
+
+# ---------------------------------------------------------------- export
+
+
+def export_filename(fmt: str, now: datetime | None = None) -> str:
+    """`paperlens-saved-YYYYMMDD.<ext>` for a download."""
+    now = now or datetime.now(timezone.utc)
+    return f"paperlens-saved-{now:%Y%m%d}.{ {'json': 'json', 'bibtex': 'bib', 'csv': 'csv'}[fmt] }"
+
+
+def check_export_format(fmt) -> str:
+    if fmt not in EXPORT_FORMATS:
+        raise PaperLensError(f"unknown export format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}", 400)
+    return fmt
+
+
+def export_records(records: list[dict], fmt: str) -> str:
+    """The records as a file in `fmt` (json | bibtex | csv), a str."""
+    check_export_format(fmt)
+    return {"json": export_json, "bibtex": export_bibtex, "csv": export_csv}[fmt](records)
+
+
+JSON_FIELDS = (
+    "id",
+    "title",
+    "url",
+    "published",
+    "authors",
+    "abstract",
+    "saved_at",
+    "tags",
+    "note",
+    "read",
+    "first_seen",
+    "last_seen",
+    "seen_count",
+)
+
+
+def export_json(records: list[dict]) -> str:
+    """`{"format": "paperlens-saved", "version": 1, "count": N, "saved": [record]}` as UTF-8 JSON text.
+    Deterministic (no export time inside), so exporting the same library twice gives the same bytes."""
+    doc = {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "count": len(records),
+        "saved": [{k: r.get(k) for k in JSON_FIELDS} for r in records],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+
+
+CSV_FIELDS = ("id", "title", "authors", "published", "url", "saved_at", "tags", "note", "read")
+
+
+def export_csv(records: list[dict]) -> str:
+    """One row per saved paper: id, title, authors ("; "-joined), published, url, saved_at (ISO 8601 UTC),
+    tags (", "-joined), note, read (true/false). Cells that a spreadsheet would run as a formula get a
+    leading apostrophe."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(CSV_FIELDS)
+    for r in records:
+        writer.writerow(
+            [
+                _csv_cell(r["id"]),
+                _csv_cell(r.get("title") or ""),
+                _csv_cell("; ".join(r.get("authors") or [])),
+                r.get("published") or "",
+                _csv_cell(r.get("url") or ""),
+                iso_time(r["saved_at"]),
+                _csv_cell(", ".join(r.get("tags") or [])),
+                _csv_cell(r.get("note") or ""),
+                "true" if r.get("read") else "false",
+            ]
+        )
+    return buf.getvalue()
+
+
+def _csv_cell(text: str) -> str:
+    # Spreadsheets execute cells starting with these; a user's note or a page title must never run.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def iso_time(t: float | None) -> str:
+    if t is None:
+        return ""
+    return datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+# -- BibTeX
+
+_LATEX_SPECIALS = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+_LATEX_SPECIAL_RE = re.compile(r"[\\{}&%$#_~^]")
+
+# Words that make poor citation-key words (Google Scholar skips them too).
+_KEY_STOPWORDS = frozenset(
+    "a an the on of in for to and with towards toward via is are do does can how what when why from by at".split()
+)
+
+
+def latex_escape(text: str) -> str:
+    """Text with LaTeX's special characters escaped; non-ASCII is kept as UTF-8 (BibTeX 0.99d+, biber and
+    every modern LaTeX read it)."""
+    return _LATEX_SPECIAL_RE.sub(lambda m: _LATEX_SPECIALS[m.group(0)], text)
+
+
+def _ascii_word(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]", "", folded.lower())
+
+
+def last_name(name: str) -> str:
+    """The family name of "First Last" or "Last, First"."""
+    name = name.strip()
+    if "," in name:
+        return name.split(",", 1)[0].strip()
+    parts = name.split()
+    return parts[-1] if parts else ""
+
+
+def paper_year(record: dict) -> str | None:
+    """The year from `published`, else from the arXiv id (YYMM.NNNNN), else None."""
+    if record.get("published"):
+        return record["published"][:4]
+    if ARXIV_ID.match(record["id"]):
+        return "20" + record["id"][:2]
+    return None
+
+
+def citation_key_base(record: dict) -> str:
+    """firstauthorlastname + year + first significant title word, ASCII lower case ("anon" without authors)."""
+    authors = record.get("authors") or []
+    who = _ascii_word(last_name(authors[0])) if authors else ""
+    words = [_ascii_word(w) for w in re.split(r"[\s\-:/]+", record.get("title") or "")]
+    word = next((w for w in words if w and w not in _KEY_STOPWORDS), "") or next((w for w in words if w), "")
+    return (who or "anon") + (paper_year(record) or "") + (word or record["id"].replace(".", "").lower())
+
+
+def citation_keys(records: list[dict]) -> dict[str, str]:
+    """{paper id: unique citation key}. Collisions are resolved in saved order: the earliest save keeps the
+    bare key, later ones get b, c, ..., so saving more papers never renames a key already in use."""
+    bases = {r["id"]: citation_key_base(r) for r in records}
+    taken = set(bases.values())
+    used: set[str] = set()
+    keys: dict[str, str] = {}
+    for r in sorted(records, key=lambda r: (r.get("saved_at") or 0, r["id"])):
+        base = bases[r["id"]]
+        key, n = base, 1
+        while key in used or (key != base and key in taken):
+            n += 1
+            key = base + _letters(n)
+        used.add(key)
+        keys[r["id"]] = key
+    return keys
+
+
+def _letters(n: int) -> str:
+    """1 -> a, 2 -> b, ..., 26 -> z, 27 -> aa."""
+    out = ""
+    while n > 0:
+        n, rem = divmod(n - 1, 26)
+        out = chr(ord("a") + rem) + out
+    return out
+
+
+def bibtex_entry(record: dict, key: str) -> str:
+    """One `@misc` entry LaTeX users can paste: title (capitalization protected by braces), author, year,
+    eprint/archivePrefix for arXiv papers, url, keywords (tags) and annote (the note, which standard styles
+    do not print)."""
+    fields: list[tuple[str, str]] = []
+    if record.get("title"):
+        fields.append(("title", "{" + latex_escape(record["title"]) + "}"))
+    authors = record.get("authors") or []
+    if authors:
+        fields.append(("author", " and ".join(_bib_name(a) for a in authors)))
+    year = paper_year(record)
+    if year:
+        fields.append(("year", year))
+    is_arxiv = bool(ARXIV_ID.match(record["id"]))
+    if is_arxiv:
+        fields.append(("eprint", record["id"]))
+        fields.append(("archivePrefix", "arXiv"))
+        if record.get("primary_class"):
+            fields.append(("primaryClass", latex_escape(record["primary_class"])))
+        url = f"https://arxiv.org/abs/{record['id']}"
+    else:
+        url = record.get("url") or ""
+    if url:
+        # URLs are typeset verbatim by \url; only braces would break the field (quoted URLs have none).
+        fields.append(("url", url.replace("{", "%7B").replace("}", "%7D")))
+    if record.get("tags"):
+        fields.append(("keywords", latex_escape(", ".join(record["tags"]))))
+    if record.get("note"):
+        fields.append(("annote", latex_escape(record["note"])))
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    return f"@misc{{{key},\n{body}\n}}\n"
+
+
+def _bib_name(name: str) -> str:
+    escaped = latex_escape(" ".join(name.split()))
+    # A comma or a bare "and" would split or reorder the name; braces make it one literal name.
+    if "," in escaped or re.search(r"\band\b", escaped, re.IGNORECASE):
+        return "{" + escaped + "}"
+    return escaped
+
+
+def export_bibtex(records: list[dict]) -> str:
+    """All records as BibTeX, in the records' order, one blank line between entries."""
+    keys = citation_keys(records)
+    header = "% Exported by Paper Lens. UTF-8.\n\n"
+    return header + "\n".join(bibtex_entry(r, keys[r["id"]]) for r in records)
+
+
+# ---------------------------------------------------------------- import
+
+
+def check_import_format(fmt) -> str:
+    if fmt not in IMPORT_FORMATS:
+        raise PaperLensError(f"unknown import format {fmt!r}: use one of {', '.join(IMPORT_FORMATS)}", 400)
+    return fmt
+
+
+def parse_import(fmt: str, data) -> tuple[list[dict], int]:
+    """Validate a whole import before anything is written. Returns (records, duplicates): records unique by
+    id (duplicates inside the file merged with `merge_saved`), each an export record whose saved_at may be
+    None (= now) and whose paper fields may be None. Raises PaperLensError(400) listing the problems."""
+    check_import_format(fmt)
+    records = parse_json_export(data) if fmt == "json" else parse_bibtex(data)
+    if len(records) > MAX_IMPORT_RECORDS:
+        raise PaperLensError(f"{len(records)} records: at most {MAX_IMPORT_RECORDS} per import", 400)
+    unique: dict[str, dict] = {}
+    for r in records:
+        if r["id"] in unique:
+            old = unique[r["id"]]
+            old.update(merge_saved(old, r))
+            for k in ("title", "url", "published", "abstract", "authors"):
+                old[k] = old.get(k) or r.get(k)
+        else:
+            unique[r["id"]] = r
+    return list(unique.values()), len(records) - len(unique)
+
+
+def detect_format(name: str, text: str) -> str:
+    """json or bibtex, from a file name's extension, else from the first non-blank character."""
+    lower = name.lower()
+    if lower.endswith(".json"):
+        return "json"
+    if lower.endswith((".bib", ".bibtex")):
+        return "bibtex"
+    return "json" if text.lstrip()[:1] in ("{", "[") else "bibtex"
+
+
+class _Problems:
+    """Collects validation problems so one error names all of them (up to MAX_ERRORS_SHOWN)."""
+
+    def __init__(self, what: str):
+        self.what = what
+        self.items: list[str] = []
+
+    def add(self, where: str, message: str) -> None:
+        self.items.append(f"{where}: {message}")
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            shown = "; ".join(self.items[:MAX_ERRORS_SHOWN])
+            more = f" (and {len(self.items) - MAX_ERRORS_SHOWN} more)" if len(self.items) > MAX_ERRORS_SHOWN else ""
+            raise PaperLensError(
+                f"nothing imported: {len(self.items)} problem(s) in the {self.what}: {shown}{more}", 400
+            )
+
+
+def _opt_number(value, name: str):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise PaperLensError(f"'{name}' must be a non-negative number of seconds since 1970 or null", 400)
+    return float(value)
+
+
+def _opt_str(value, name: str, limit: int = 100_000):
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > limit:
+        raise PaperLensError(f"'{name}' must be a string of at most {limit} characters or null", 400)
+    return value
+
+
+def parse_json_export(data) -> list[dict]:
+    """Records from our JSON export (the object, or its text). Also takes `GET /api/saved`'s answer or a
+    bare list of records. Raises PaperLensError(400) naming every bad record."""
+    if isinstance(data, str):
+        try:
+            data = json.loads(data)
+        except json.JSONDecodeError as e:
+            raise PaperLensError(f"the JSON import is not valid JSON: {e}", 400) from None
+    if isinstance(data, dict):
+        if data.get("format", EXPORT_FORMAT) != EXPORT_FORMAT:
+            raise PaperLensError(f"not a Paper Lens export: 'format' is {data.get('format')!r}", 400)
+        version = data.get("version", EXPORT_VERSION)
+        if not isinstance(version, int) or version > EXPORT_VERSION:
+            raise PaperLensError(
+                f"this export has version {version!r}; this Paper Lens reads up to {EXPORT_VERSION}: upgrade it",
+                400,
+            )
+        items = data.get("saved")
+    else:
+        items = data
+    if not isinstance(items, list):
+        raise PaperLensError("a JSON import is our export object {\"format\", \"saved\": [...]} or a list", 400)
+    if len(items) > MAX_IMPORT_RECORDS:
+        raise PaperLensError(f"{len(items)} records: at most {MAX_IMPORT_RECORDS} per import", 400)
+    problems = _Problems("JSON")
+    out = []
+    for i, item in enumerate(items):
+        where = f"record {i + 1}"
+        try:
+            if not isinstance(item, dict):
+                raise PaperLensError("not an object", 400)
+            where += f" ({item.get('id')!r})"
+            out.append(_json_record(item))
+        except PaperLensError as e:
+            problems.add(where, e.message)
+    problems.raise_if_any()
+    return out
+
+
+def _json_record(item: dict) -> dict:
+    unknown = set(item) - set(JSON_FIELDS)
+    if unknown:
+        raise PaperLensError(f"unknown field(s) {', '.join(sorted(unknown))}", 400)
+    paper_id = check_paper_id(item.get("id"))
+    published = _opt_str(item.get("published"), "published", 10)
+    if published is not None and not _DATE.match(published):
+        raise PaperLensError("'published' must be YYYY-MM-DD or null", 400)
+    authors = item.get("authors") or []
+    if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors) or len(authors) > 5000:
+        raise PaperLensError("'authors' must be a list of strings", 400)
+    seen_count = item.get("seen_count")
+    if seen_count is not None and (isinstance(seen_count, bool) or not isinstance(seen_count, int) or seen_count < 0):
+        raise PaperLensError("'seen_count' must be a non-negative integer or null", 400)
+    title = _opt_str(item.get("title"), "title", 2000)
+    record = {
+        "id": paper_id,
+        "title": title if title and title.strip() else None,
+        "url": _opt_str(item.get("url"), "url", 4000),
+        "published": published,
+        "authors": authors,
+        "abstract": _opt_str(item.get("abstract"), "abstract"),
+        "saved_at": _opt_number(item.get("saved_at"), "saved_at"),
+        "tags": normalize_tags(item.get("tags", [])),
+        "note": check_note(item.get("note", "")),
+        "read": check_read(item.get("read", False)),
+        "first_seen": _opt_number(item.get("first_seen"), "first_seen"),
+        "last_seen": _opt_number(item.get("last_seen"), "last_seen"),
+        "seen_count": seen_count,
+    }
+    if record["title"] is not None:
+        record["title_key"] = normalize_title(record["title"])
+    return record
+
+
+# -- BibTeX import
+
+_ARXIV_IN_TEXT = (
+    re.compile(r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5})", re.IGNORECASE),
+    re.compile(r"10\.48550/arxiv\.(\d{4}\.\d{4,5})", re.IGNORECASE),
+    re.compile(r"arxiv:\s*(\d{4}\.\d{4,5})", re.IGNORECASE),
+)
+_EPRINT = re.compile(r"^(?:arxiv:)?(\d{4}\.\d{4,5})(?:v\d+)?$", re.IGNORECASE)
+# Our own escapes, undone exactly; anything else goes to pylatexenc.
+_OWN_LATEX = re.compile(r"\\textbackslash\{\}|\\textasciitilde\{\}|\\textasciicircum\{\}|\\[{}&%$#_]|[{}]")
+_OWN_UNESCAPES = {r"\textbackslash{}": "\\", r"\textasciitilde{}": "~", r"\textasciicircum{}": "^"}
+
+
+def latex_unescape(text: str) -> str:
+    """Undo `latex_escape` exactly (and drop grouping braces); text with other LaTeX (accents like {\\"u},
+    ~ ties, commands) is decoded by pylatexenc."""
+    if "\\" not in text and "~" not in text:
+        return text.replace("{", "").replace("}", "")
+    rest = _OWN_LATEX.sub("", text)
+    if "\\" in rest or "~" in rest:
+        from pylatexenc.latex2text import LatexNodes2Text
+
+        return LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True).latex_to_text(text)
+    return _OWN_LATEX.sub(lambda m: _OWN_UNESCAPES.get(m.group(0), m.group(0)[1:] if len(m.group(0)) == 2 else ""), text)
+
+
+def _split_names(value: str) -> list[str]:
+    """BibTeX's author list split on ` and ` outside braces."""
+    names, depth, start, i = [], 0, 0, 0
+    while i < len(value):
+        c = value[i]
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        elif depth == 0 and value[i : i + 5].lower() == " and " :
+            names.append(value[start:i])
+            start = i + 5
+            i += 4
+        i += 1
+    names.append(value[start:])
+    return [n.strip() for n in names if n.strip()]
+
+
+def _bib_author(raw: str) -> str:
+    raw = " ".join(raw.split())
+    if raw.startswith("{") and raw.endswith("}") and _balanced(raw[1:-1]):
+        return latex_unescape(raw[1:-1])  # one literal name, exactly as written
+    name = latex_unescape(raw)
+    if "," in name:  # "Last, First" or "Last, Jr, First"
+        parts = [p.strip() for p in name.split(",")]
+        name = " ".join([parts[-1], parts[0]] + parts[1:-1]) if len(parts) > 2 else f"{parts[1]} {parts[0]}"
+    return " ".join(name.split())
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for i, c in enumerate(text):
+        if c == "{" and (i == 0 or text[i - 1] != "\\"):
+            depth += 1
+        elif c == "}" and (i == 0 or text[i - 1] != "\\"):
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def _field_text(value: str) -> str:
+    """A field's value with one pair of enclosing braces or quotes removed (bibtexparser keeps nested ones)."""
+    value = value.strip()
+    if len(value) >= 2 and value[0] == "{" and value[-1] == "}" and _balanced(value[1:-1]):
+        return value[1:-1]
+    if len(value) >= 2 and value[0] == '"' and value[-1] == '"':
+        return value[1:-1]
+    return value
+
+
+def arxiv_id_of(fields: dict[str, str]) -> str | None:
+    """The arXiv id an entry names: eprint (with archivePrefix arXiv or none), else an arxiv.org URL,
+    an arXiv DOI or "arXiv:NNNN.NNNNN" in url/doi/journal/note/howpublished. Version suffixes dropped."""
+    prefix = fields.get("archiveprefix", "arxiv").strip().lower()
+    eprint = fields.get("eprint", "").strip()
+    if eprint and prefix == "arxiv":
+        m = _EPRINT.match(eprint)
+        if m:
+            return m.group(1)
+    for name in ("url", "doi", "journal", "note", "howpublished", "eprint"):
+        for pattern in _ARXIV_IN_TEXT:
+            m = pattern.search(fields.get(name, ""))
+            if m:
+                return m.group(1)
+    return None
+
+
+def parse_bibtex(text) -> list[dict]:
+    """Records from a BibTeX string: one per entry, id = the arXiv id it names, else the title id (the same
+    id a page without arXiv ids gives that title). Tags come from `keywords`, the note from `annote`.
+    Raises PaperLensError(400) on malformed BibTeX or an entry with neither arXiv id nor title."""
+    if not isinstance(text, str):
+        raise PaperLensError("a BibTeX import's 'data' must be a string", 400)
+    import bibtexparser
+    from bibtexparser.model import DuplicateBlockKeyBlock
+
+    library = bibtexparser.parse_string(text)
+    problems = _Problems("BibTeX")
+    entries = list(library.entries)
+    for block in library.failed_blocks:
+        if isinstance(block, DuplicateBlockKeyBlock):
+            entries.append(block.ignore_error_block)  # the same key twice: still an entry, merged by id later
+        else:
+            line = (block.start_line or 0) + 1
+            snippet = " ".join(block.raw.split())[:60]
+            problems.add(f"line {line}", f"malformed entry {snippet!r}")
+    if not entries and not problems.items:
+        raise PaperLensError("no BibTeX entries found", 400)
+    out = []
+    for entry in entries:
+        where = f"entry {entry.key!r} (line {(entry.start_line or 0) + 1})"
+        try:
+            out.append(_bib_record(entry))
+        except PaperLensError as e:
+            problems.add(where, e.message)
+    problems.raise_if_any()
+    return out
+
+
+def _bib_record(entry) -> dict:
+    fields = {f.key.lower(): _field_text(str(f.value)) for f in entry.fields}
+    title = " ".join(latex_unescape(fields.get("title", "")).split())
+    arxiv_id = arxiv_id_of(fields)
+    if not arxiv_id and not title:
+        raise PaperLensError("no arXiv id (eprint/url) and no title", 400)
+    if len(title) > 2000:
+        raise PaperLensError("the title is longer than 2000 characters", 400)
+    paper_id = arxiv_id or title_id(title)
+    keywords = latex_unescape(fields.get("keywords", ""))
+    url = fields.get("url", "").strip()
+    if arxiv_id or not url.startswith(("http://", "https://")):
+        url = paper_url(paper_id, title) if (arxiv_id or title) else ""
+    record = {
+        "id": paper_id,
+        "title": title or None,
+        "url": url,
+        "published": None,  # BibTeX gives a year at best; `published` holds full dates only
+        "authors": [_bib_author(a) for a in _split_names(fields.get("author", ""))],
+        "abstract": " ".join(latex_unescape(fields.get("abstract", "")).split()) or None,
+        "saved_at": None,
+        "tags": normalize_tags(re.split(r"[,;]", keywords)),
+        "note": check_note(latex_unescape(fields.get("annote", ""))),
+        "read": False,
+        "first_seen": None,
+        "last_seen": None,
+        "seen_count": None,
+    }
+    if title:
+        record["title_key"] = normalize_title(title)
+    return record
