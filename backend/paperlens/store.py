@@ -128,6 +128,9 @@ class Store:
         return self._conn().execute("PRAGMA user_version").fetchone()[0]
 
     def _migrate(self) -> None:
+        # Up to date (the common case): no write lock, so opening a library never waits for a busy server.
+        if self.schema_version() == len(MIGRATIONS):
+            return
         with self.transaction() as conn:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > len(MIGRATIONS):
