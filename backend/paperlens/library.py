@@ -61,7 +61,7 @@ def normalize_tags(tags) -> list[str]:
         raise PaperLensError("'tags' must be a list of strings", 400)
     out: list[str] = []
     for raw in tags:
-        tag = " ".join(unicodedata.normalize("NFC", raw).split()).lower()
+        tag = " ".join((raw if raw.isascii() else unicodedata.normalize("NFC", raw)).split()).lower()
         if not tag:
             continue
         if len(tag) > MAX_TAG_LEN:
@@ -144,13 +144,10 @@ JSON_FIELDS = (
 def export_json(records: list[dict]) -> str:
     """`{"format": "paperlens-saved", "version": 1, "count": N, "saved": [record]}` as UTF-8 JSON text.
     Deterministic (no export time inside), so exporting the same library twice gives the same bytes."""
-    doc = {
-        "format": EXPORT_FORMAT,
-        "version": EXPORT_VERSION,
-        "count": len(records),
-        "saved": [{k: r.get(k) for k in JSON_FIELDS} for r in records],
-    }
-    return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+    head = json.dumps({"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "count": len(records)})
+    # One record per line: diffable, and json's C encoder (indent= would fall back to the slow pure-Python one).
+    lines = ",\n".join(json.dumps({k: r.get(k) for k in JSON_FIELDS}, ensure_ascii=False) for r in records)
+    return head[:-1] + ', "saved": [\n' + lines + ("\n" if lines else "") + "]}\n"
 
 
 CSV_FIELDS = ("id", "title", "authors", "published", "url", "saved_at", "tags", "note", "read")
@@ -257,13 +254,15 @@ def citation_keys(records: list[dict]) -> dict[str, str]:
     bases = {r["id"]: citation_key_base(r) for r in records}
     taken = set(bases.values())
     used: set[str] = set()
+    last_suffix: dict[str, int] = {}  # per base, so a group of k equal bases costs O(k), not O(k^2)
     keys: dict[str, str] = {}
     for r in sorted(records, key=lambda r: (r.get("saved_at") or 0, r["id"])):
         base = bases[r["id"]]
-        key, n = base, 1
+        key, n = base, last_suffix.get(base, 1)
         while key in used or (key != base and key in taken):
             n += 1
             key = base + _letters(n)
+        last_suffix[base] = n
         used.add(key)
         keys[r["id"]] = key
     return keys
@@ -470,8 +469,15 @@ def _json_record(item: dict) -> dict:
         "seen_count": seen_count,
     }
     if record["title"] is not None:
-        record["title_key"] = normalize_title(record["title"])
+        record["title_key"] = title_key(record["title"])
     return record
+
+
+def title_key(title: str) -> str:
+    """`digest.normalize_title`, with a fast path for ASCII titles (most of them; the same result)."""
+    if title.isascii():
+        return " ".join(re.findall(r"\w+", title.casefold()))
+    return normalize_title(title)
 
 
 # -- BibTeX import
@@ -502,6 +508,9 @@ def latex_unescape(text: str) -> str:
 
 def _split_names(value: str) -> list[str]:
     """BibTeX's author list split on ` and ` outside braces."""
+    if "{" not in value:
+        return [n.strip() for n in re.split(r"\s+and\s+", value, flags=re.IGNORECASE) if n.strip()]
+    value = " ".join(value.split())
     names, depth, start, i = [], 0, 0, 0
     while i < len(value):
         c = value[i]
@@ -530,6 +539,9 @@ def _bib_author(raw: str) -> str:
 
 
 def _balanced(text: str) -> bool:
+    """True if the braces in text (escaped ones aside) pair up and never close more than they opened."""
+    if "{" not in text and "}" not in text:
+        return True
     depth = 0
     for i, c in enumerate(text):
         if c == "{" and (i == 0 or text[i - 1] != "\\"):
@@ -629,5 +641,5 @@ def _bib_record(entry) -> dict:
         "seen_count": None,
     }
     if title:
-        record["title_key"] = normalize_title(title)
+        record["title_key"] = title_key(title)
     return record

@@ -369,26 +369,35 @@ class Store:
         """Every save with its paper, oldest save first: export records as `paperlens.library` describes
         ({"id", "title", "url", "published", "authors", "abstract", "saved_at", "tags", "note", "read",
         "first_seen", "last_seen", "seen_count"})."""
-        rows = self._conn().execute(
+        cursor = self._conn().cursor()
+        cursor.row_factory = None  # plain tuples: this runs over the whole list, name lookups add up
+        rows = cursor.execute(
             """
-            SELECT s.paper_id, s.saved_at, s.tags, s.note, s.read, p.title, p.url, p.published, p.authors,
-                   p.abstract, p.first_seen, p.last_seen, COALESCE(p.seen_count, 0) AS seen_count
+            SELECT s.paper_id, p.title, p.url, p.published, p.authors, p.abstract, s.saved_at, s.tags, s.note,
+                   s.read, p.first_seen, p.last_seen, COALESCE(p.seen_count, 0)
             FROM saved s LEFT JOIN papers p ON p.id = s.paper_id
             ORDER BY s.saved_at, s.paper_id
             """
         )
-        out = []
-        for row in rows:
-            record = _saved_row(row)
-            seen = row["seen_count"] > 0
-            record.update(
-                abstract=row["abstract"],
-                first_seen=row["first_seen"] if seen else None,
-                last_seen=row["last_seen"] if seen else None,
-                seen_count=row["seen_count"],
-            )
-            out.append(record)
-        return out
+        loads = json.loads
+        return [
+            {
+                "id": pid,
+                "title": title,
+                "url": url,
+                "published": published,
+                "authors": loads(authors) if authors else [],
+                "abstract": abstract,
+                "saved_at": saved_at,
+                "tags": loads(tags),
+                "note": note,
+                "read": bool(read),
+                "first_seen": first if seen else None,
+                "last_seen": last if seen else None,
+                "seen_count": seen,
+            }
+            for pid, title, url, published, authors, abstract, saved_at, tags, note, read, first, last, seen in rows
+        ]
 
     def import_saved(self, records: list[dict], now: float | None = None, progress=None) -> dict:
         """Write validated export records (from `library.parse_import`, unique ids) in ONE transaction:
