@@ -282,3 +282,11 @@ def test_detect_format():
     assert library.detect_format("x.JSON", "@") == "json"
     assert library.detect_format("-", '  {"format"') == "json"
     assert library.detect_format("-", "@misc{") == "bibtex"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_title_key_matches_the_parsers_normalization(title):
+    from paperlens.digest import normalize_title
+
+    assert library.title_key(title) == normalize_title(title)
