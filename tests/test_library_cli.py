@@ -6,6 +6,8 @@ import threading
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from paperlens import library
 from paperlens.cli import cli
@@ -143,3 +145,39 @@ def test_version_1_library_migrates_with_data(tmp_path):
     assert store.schema_version() == len(MIGRATIONS) >= 2
     assert store.get_saved("2509.00001")["tags"] == ["kept"]
     assert store.paper_history("2509.00001") == {"first_seen": 1.0, "last_seen": 2.0, "seen_count": 1, "pages": []}
+
+
+_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+_record = st.fixed_dictionaries(
+    {
+        "id": st.one_of(
+            st.from_regex(r"\A\d{4}\.\d{5}\Z"), st.from_regex(r"\At-[0-9a-f]{16}\Z")
+        ),
+        "title": st.one_of(st.none(), _text.filter(str.strip)),
+        "authors": st.lists(_text, max_size=4),
+        "published": st.one_of(st.none(), st.dates().map(lambda d: f"{d.year:04d}-{d.month:02d}-{d.day:02d}")),
+        "abstract": _text,
+        "saved_at": st.floats(0, 4e9, allow_nan=False),
+        "tags": st.lists(_text.filter(lambda t: "," not in t and not any(ord(c) < 32 or c == "\x7f" for c in t)), max_size=6),
+        "note": st.text(max_size=300),
+        "read": st.booleans(),
+        "seen": st.booleans(),
+    }
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(_record, max_size=8, unique_by=lambda r: r["id"]))
+def test_json_round_trip_property(tmp_path_factory, records):
+    for r in records:
+        seen = r.pop("seen") and r["title"] is not None
+        r.update(first_seen=1.5 if seen else None, last_seen=2.5 if seen else None, seen_count=3 if seen else 0)
+        r["url"] = "https://example.org/" + r["id"] if r["title"] is not None else None
+    first = library.export_json(library.parse_import("json", {"saved": records})[0])
+    store = Store(tmp_path_factory.mktemp("rt") / "a.sqlite3")
+    store.import_saved(library.parse_import("json", first)[0])
+    exported = library.export_json(store.export_saved())
+    again = Store(tmp_path_factory.mktemp("rt") / "b.sqlite3")
+    again.import_saved(library.parse_import("json", exported)[0])
+    assert library.export_json(again.export_saved()) == exported
+    assert {r["id"] for r in json.loads(exported)["saved"]} == {r["id"] for r in records}
