@@ -84,7 +84,9 @@ def test_merge_never_loses_anything():
 
 def test_escape_covers_every_special():
     escaped = library.latex_escape("& % $ # _ { } ~ ^ \\")
-    assert escaped == r"\& \% \$ \# \_ \{ \} \textasciitilde{} \textasciicircum{} \textbackslash{}"
+    assert escaped == (
+        r"\& \% \$ \# \_ \textbraceleft{} \textbraceright{} \textasciitilde{} \textasciicircum{} \textbackslash{}"
+    )
     assert library.latex_escape("Müller 東京") == "Müller 東京"  # non-ASCII kept as UTF-8
 
 
@@ -290,3 +292,49 @@ def test_title_key_matches_the_parsers_normalization(title):
     from paperlens.digest import normalize_title
 
     assert library.title_key(title) == normalize_title(title)
+
+
+# ---------------------------------------------------------------- the BibTeX reader
+
+
+def test_reader_handles_bibtex_syntax():
+    text = (
+        '@STRING{ conf = "Proc. of " }\n'
+        "% a comment line with @ sign\n"
+        '@Article(paren, title = "Quoted {with \\"braces\\"} " # conf # {X}, year = 2024, month = jan,\n'
+        "  eprint = {2509.00001})\n"
+        "@preamble{ {\\newcommand{\\x}{y}} }\n"
+        "@misc{trailing, title={T}, eprint={2509.00002},}\n"
+    )
+    entries, errors = library.read_bibtex(text)
+    assert errors == []
+    assert [(e["type"], e["key"]) for e in entries] == [("article", "paren"), ("misc", "trailing")]
+    fields = entries[0]["fields"]
+    assert fields["title"] == 'Quoted {with \\"braces\\"} Proc. of X'
+    assert fields["year"] == "2024" and fields["month"] == "jan"
+
+
+def test_reader_reports_the_line_of_a_broken_entry():
+    text = "@misc{ok, title={Fine}, eprint={2509.00001}}\n\n@misc{bad, title={Broken}\n  eprint = }\n"
+    with pytest.raises(PaperLensError) as e:
+        library.parse_bibtex(text)
+    assert "line 3" in e.value.message and "@misc{bad" in e.value.message
+
+
+_bib_text = st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=60).filter(
+    lambda t: t.split()
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(title=_bib_text, note=st.text(st.characters(exclude_categories=("Cs",)), max_size=80), tags=st.lists(
+    st.sampled_from(["rl", "to read", "ünï", "c++", "50%", "a_b", "{x}"]), max_size=4, unique=True))
+def test_any_text_survives_bibtex_both_ways(title, note, tags):
+    r = record("2509.09737", title=title, note=note, tags=tags, authors=["Zoë {Odd} Name", "Last, First"])
+    text = library.export_bibtex([r])
+    lib = bibtexparser.parse_string(text)  # another parser agrees the entry is well formed
+    assert not lib.failed_blocks and len(lib.entries) == 1
+    back = library.parse_bibtex(text)[0]
+    assert back["title"] == " ".join(title.split())
+    assert back["note"] == note and back["tags"] == tags
+    assert back["authors"] == ["Zoë {Odd} Name", "Last, First"]

@@ -190,10 +190,12 @@ def iso_time(t: float | None) -> str:
 
 # -- BibTeX
 
+# BibTeX counts braces literally, even after a backslash, so a lone "\{" would unbalance the entry: braces
+# become the LaTeX kernel's \textbraceleft/\textbraceright, which are balanced whatever the text holds.
 _LATEX_SPECIALS = {
     "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
     "&": r"\&",
     "%": r"\%",
     "$": r"\$",
@@ -489,8 +491,16 @@ _ARXIV_IN_TEXT = (
 )
 _EPRINT = re.compile(r"^(?:arxiv:)?(\d{4}\.\d{4,5})(?:v\d+)?$", re.IGNORECASE)
 # Our own escapes, undone exactly; anything else goes to pylatexenc.
-_OWN_LATEX = re.compile(r"\\textbackslash\{\}|\\textasciitilde\{\}|\\textasciicircum\{\}|\\[{}&%$#_]|[{}]")
-_OWN_UNESCAPES = {r"\textbackslash{}": "\\", r"\textasciitilde{}": "~", r"\textasciicircum{}": "^"}
+_OWN_LATEX = re.compile(
+    r"\\(?:textbackslash|textasciitilde|textasciicircum|textbraceleft|textbraceright)\{\}|\\[{}&%$#_]|[{}]"
+)
+_OWN_UNESCAPES = {
+    r"\textbackslash{}": "\\",
+    r"\textasciitilde{}": "~",
+    r"\textasciicircum{}": "^",
+    r"\textbraceleft{}": "{",
+    r"\textbraceright{}": "}",
+}
 
 
 def latex_unescape(text: str) -> str:
@@ -539,28 +549,149 @@ def _bib_author(raw: str) -> str:
 
 
 def _balanced(text: str) -> bool:
-    """True if the braces in text (escaped ones aside) pair up and never close more than they opened."""
+    """True if the braces in text pair up and never close more than they opened (counted as BibTeX does)."""
     if "{" not in text and "}" not in text:
         return True
     depth = 0
-    for i, c in enumerate(text):
-        if c == "{" and (i == 0 or text[i - 1] != "\\"):
-            depth += 1
-        elif c == "}" and (i == 0 or text[i - 1] != "\\"):
-            depth -= 1
-            if depth < 0:
-                return False
+    for c in _BRACE.findall(text):
+        depth += 1 if c == "{" else -1
+        if depth < 0:
+            return False
     return depth == 0
 
 
-def _field_text(value: str) -> str:
-    """A field's value with one pair of enclosing braces or quotes removed (bibtexparser keeps nested ones)."""
-    value = value.strip()
-    if len(value) >= 2 and value[0] == "{" and value[-1] == "}" and _balanced(value[1:-1]):
-        return value[1:-1]
-    if len(value) >= 2 and value[0] == '"' and value[-1] == '"':
-        return value[1:-1]
-    return value
+# -- a BibTeX reader. Small and regex-driven: about 5x faster than bibtexparser 2.x on 10,000 entries, which
+# the 1 s import bar needs (bibtexparser stays in the tests as an independent check of our export).
+
+_BRACE = re.compile(r"[{}]")
+_BRACE_OR_QUOTE = re.compile(r'[{}"]')
+_AT = re.compile(r"@[ \t]*([A-Za-z]+)[ \t\r\n]*([{(])")
+_KEY = re.compile(r"[ \t\r\n]*([^\s,{}()\"#%'=]*)[ \t\r\n]*,")
+_NAME = re.compile(r"[ \t\r\n]*([A-Za-z0-9_\-:.+/]+)[ \t\r\n]*=[ \t\r\n]*")
+_BARE = re.compile(r"[A-Za-z0-9_\-:.+/']+")
+_WS = re.compile(r"[ \t\r\n]*")
+# The common field, `name = {value}` with braces nested up to 3 deep, in one regex step (possessive, no backtracking).
+_BRACED_FIELD = re.compile(
+    r"[ \t\r\n]*([A-Za-z0-9_\-:.+/]+)[ \t\r\n]*=[ \t\r\n]*"
+    r"\{((?:[^{}]++|\{(?:[^{}]++|\{[^{}]*+\})*+\})*+)\}[ \t\r\n]*"
+)
+# BibTeX's predefined macros; other undefined macros keep their name.
+_MONTHS = {m: m for m in ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")}
+
+
+class _BibSyntaxError(Exception):
+    def __init__(self, pos: int, message: str):
+        super().__init__(message)
+        self.pos = pos
+        self.message = message
+
+
+def read_bibtex(text: str) -> tuple[list[dict], list[tuple[int, str]]]:
+    """BibTeX text -> (entries, errors). An entry is {"type", "key", "fields": {lower-case name: value}, "pos"}
+    with values' delimiters removed, `#` concatenations joined and @string macros resolved; inner braces
+    and LaTeX are kept. @comment and @preamble are skipped, text outside entries ignored (BibTeX's own
+    comments). errors: [(offset, message)] for entries that do not parse; reading resumes at the next @."""
+    entries: list[dict] = []
+    errors: list[tuple[int, str]] = []
+    macros: dict[str, str] = dict(_MONTHS)
+    pos = 0
+    while True:
+        m = _AT.search(text, pos)
+        if m is None:
+            return entries, errors
+        kind, close = m.group(1).lower(), "}" if m.group(2) == "{" else ")"
+        try:
+            if kind in ("comment", "preamble"):
+                pos = _group_end(text, m.end() - 1) if close == "}" else text.index(")", m.end()) + 1
+                continue
+            if kind == "string":
+                fields, pos = _read_fields(text, m.end(), close, macros)
+                macros.update({k: v for k, v in fields.items()})
+                continue
+            k = _KEY.match(text, m.end())
+            if k is None:
+                raise _BibSyntaxError(m.end(), "expected a citation key and a comma")
+            fields, pos = _read_fields(text, k.end(), close, macros)
+            entries.append({"type": kind, "key": k.group(1), "fields": fields, "pos": m.start()})
+        except _BibSyntaxError as e:
+            errors.append((m.start(), e.message))
+            pos = m.end()
+
+
+def _read_fields(text: str, pos: int, close: str, macros: dict) -> tuple[dict, int]:
+    """name = value pairs up to the entry's closing delimiter; returns (fields, position after it)."""
+    fields: dict[str, str] = {}
+    n = len(text)
+    while True:
+        pos = _WS.match(text, pos).end()
+        if pos < n and text[pos] == close:
+            return fields, pos + 1
+        m = _BRACED_FIELD.match(text, pos)
+        if m is not None and (m.end() >= n or text[m.end()] != "#"):
+            fields[m.group(1).lower()] = m.group(2)
+            pos = m.end()
+        else:
+            m = _NAME.match(text, pos)
+            if m is None:
+                raise _BibSyntaxError(pos, "expected 'name = value' or the end of the entry")
+            value, pos = _read_value(text, m.end(), macros)
+            fields[m.group(1).lower()] = value
+            pos = _WS.match(text, pos).end()
+        if pos < n and text[pos] == ",":
+            pos += 1
+        elif not (pos < n and text[pos] == close):
+            raise _BibSyntaxError(pos, f"expected ',' or '{close}' after the value of {m.group(1)!r}")
+
+
+def _read_value(text: str, pos: int, macros: dict) -> tuple[str, int]:
+    parts = []
+    n = len(text)
+    while True:
+        pos = _WS.match(text, pos).end()
+        c = text[pos] if pos < n else ""
+        if c == "{":
+            end = _group_end(text, pos)
+            parts.append(text[pos + 1 : end - 1])
+        elif c == '"':
+            end = _quote_end(text, pos)
+            parts.append(text[pos + 1 : end - 1])
+        else:
+            m = _BARE.match(text, pos)
+            if m is None:
+                raise _BibSyntaxError(pos, "expected a value ({...}, \"...\", a number or a macro)")
+            word = m.group(0)
+            parts.append(word if word.isdigit() else macros.get(word.lower(), word))
+            end = m.end()
+        pos = _WS.match(text, end).end()
+        if pos < n and text[pos] == "#":
+            pos += 1
+            continue
+        return "".join(parts), pos
+
+
+def _group_end(text: str, pos: int) -> int:
+    """Position just after the brace that closes the one at `pos`."""
+    depth = 0
+    for m in _BRACE.finditer(text, pos):
+        depth += 1 if m.group(0) == "{" else -1
+        if depth == 0:
+            return m.end()
+    raise _BibSyntaxError(pos, "a '{' is never closed")
+
+
+def _quote_end(text: str, pos: int) -> int:
+    """Position just after the '"' that ends the quoted value starting at `pos` (quotes inside braces don't)."""
+    depth = 0
+    for m in _BRACE_OR_QUOTE.finditer(text, pos + 1):
+        c = m.group(0)
+        if c == '"' and depth == 0:
+            return m.end()
+        depth += 1 if c == "{" else -1 if c == "}" else 0
+    raise _BibSyntaxError(pos, 'a \'"\' is never closed')
+
+
+def _line_of(text: str, pos: int) -> int:
+    return text.count("\n", 0, pos) + 1
 
 
 def arxiv_id_of(fields: dict[str, str]) -> str | None:
@@ -586,34 +717,24 @@ def parse_bibtex(text) -> list[dict]:
     Raises PaperLensError(400) on malformed BibTeX or an entry with neither arXiv id nor title."""
     if not isinstance(text, str):
         raise PaperLensError("a BibTeX import's 'data' must be a string", 400)
-    import bibtexparser
-    from bibtexparser.model import DuplicateBlockKeyBlock
-
-    library = bibtexparser.parse_string(text)
+    entries, errors = read_bibtex(text)
     problems = _Problems("BibTeX")
-    entries = list(library.entries)
-    for block in library.failed_blocks:
-        if isinstance(block, DuplicateBlockKeyBlock):
-            entries.append(block.ignore_error_block)  # the same key twice: still an entry, merged by id later
-        else:
-            line = (block.start_line or 0) + 1
-            snippet = " ".join(block.raw.split())[:60]
-            problems.add(f"line {line}", f"malformed entry {snippet!r}")
+    for pos, message in errors:
+        snippet = " ".join(text[pos : pos + 60].split())
+        problems.add(f"line {_line_of(text, pos)}", f"malformed entry {snippet!r}: {message}")
     if not entries and not problems.items:
         raise PaperLensError("no BibTeX entries found", 400)
     out = []
     for entry in entries:
-        where = f"entry {entry.key!r} (line {(entry.start_line or 0) + 1})"
         try:
-            out.append(_bib_record(entry))
+            out.append(_bib_record(entry["fields"]))
         except PaperLensError as e:
-            problems.add(where, e.message)
+            problems.add(f"entry {entry['key']!r} (line {_line_of(text, entry['pos'])})", e.message)
     problems.raise_if_any()
     return out
 
 
-def _bib_record(entry) -> dict:
-    fields = {f.key.lower(): _field_text(str(f.value)) for f in entry.fields}
+def _bib_record(fields: dict[str, str]) -> dict:
     title = " ".join(latex_unescape(fields.get("title", "")).split())
     arxiv_id = arxiv_id_of(fields)
     if not arxiv_id and not title:
