@@ -181,3 +181,15 @@ def test_json_round_trip_property(tmp_path_factory, records):
     again.import_saved(library.parse_import("json", exported)[0])
     assert library.export_json(again.export_saved()) == exported
     assert {r["id"] for r in json.loads(exported)["saved"]} == {r["id"] for r in records}
+
+
+def test_import_fills_only_blank_paper_details(tmp_path):
+    store = Store(tmp_path / "fill.sqlite3")
+    store.record_papers([{"id": "2509.00001", "title": "Seen Title", "title_key": "seen title", "abstract": "Seen."}])
+    first = "@misc{a, title={Other Title}, author={Ada Lovelace}, abstract={Other.}, eprint={2509.00001}}"
+    store.import_saved(library.parse_import("bibtex", first)[0])
+    paper = store.get_paper("2509.00001")
+    assert paper["title"] == "Seen Title" and paper["abstract"] == "Seen." and paper["authors"] == ["Ada Lovelace"]
+    second = "@misc{a, title={T}, author={Someone Else}, eprint={2509.00001}}"
+    assert store.import_saved(library.parse_import("bibtex", second)[0]) == {"imported": 0, "updated": 0, "skipped": 1}
+    assert store.get_paper("2509.00001")["authors"] == ["Ada Lovelace"]

@@ -10,6 +10,7 @@ and never seen, and first_seen/last_seen are None when it was never seen on a pa
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import math
@@ -61,18 +62,22 @@ def normalize_tags(tags) -> list[str]:
         raise PaperLensError("'tags' must be a list of strings", 400)
     out: list[str] = []
     for raw in tags:
-        tag = " ".join((raw if raw.isascii() else unicodedata.normalize("NFC", raw)).split()).lower()
-        if not tag:
-            continue
-        if len(tag) > MAX_TAG_LEN:
-            raise PaperLensError(f"tag {tag[:20]!r}... is longer than {MAX_TAG_LEN} characters", 400)
-        if "," in tag or _CONTROL.search(tag):
-            raise PaperLensError(f"tag {tag!r} may not contain commas or control characters", 400)
-        if tag not in out:
+        tag = _normalize_tag(raw)
+        if tag and tag not in out:
             out.append(tag)
     if len(out) > MAX_TAGS:
         raise PaperLensError(f"{len(out)} tags: at most {MAX_TAGS} per paper", 400)
     return out
+
+
+@functools.lru_cache(maxsize=4096)  # a library reuses a few dozen tags across thousands of papers
+def _normalize_tag(raw: str) -> str:
+    tag = " ".join((raw if raw.isascii() else unicodedata.normalize("NFC", raw)).split()).lower()
+    if len(tag) > MAX_TAG_LEN:
+        raise PaperLensError(f"tag {tag[:20]!r}... is longer than {MAX_TAG_LEN} characters", 400)
+    if "," in tag or _CONTROL.search(tag):
+        raise PaperLensError(f"tag {tag!r} may not contain commas or control characters", 400)
+    return tag
 
 
 def check_note(note) -> str:
@@ -440,8 +445,11 @@ def parse_json_export(data) -> list[dict]:
     return out
 
 
+_JSON_FIELD_SET = frozenset(JSON_FIELDS)
+
+
 def _json_record(item: dict) -> dict:
-    unknown = set(item) - set(JSON_FIELDS)
+    unknown = item.keys() - _JSON_FIELD_SET
     if unknown:
         raise PaperLensError(f"unknown field(s) {', '.join(sorted(unknown))}", 400)
     paper_id = check_paper_id(item.get("id"))

@@ -412,7 +412,7 @@ class Store:
         with self.transaction() as conn:
             ids = [r["id"] for r in records]
             existing: dict[str, dict] = {}
-            known: set[str] = set()
+            known: dict[str, tuple[bool, bool, bool, bool]] = {}
             for chunk in _chunks(ids, 500):
                 marks = ",".join("?" * len(chunk))
                 for row in conn.execute(
@@ -424,16 +424,32 @@ class Store:
                         "note": row[3],
                         "read": bool(row[4]),
                     }
-                known |= {row[0] for row in conn.execute(f"SELECT id FROM papers WHERE id IN ({marks})", chunk)}
+                # Which details each known paper lacks, so only papers with a blank to fill get an UPDATE.
+                for row in conn.execute(
+                    f"SELECT id, authors = '[]', abstract = '', published IS NULL, url = '' FROM papers "
+                    f"WHERE id IN ({marks})",
+                    chunk,
+                ):
+                    known[row[0]] = tuple(bool(x) for x in row[1:])
 
             new_papers, fill_papers, new_saves, changed_saves = [], [], [], []
             for r in records:
-                authors = json.dumps(r.get("authors") or [])
-                if r["id"] in known:
-                    fill_papers.append(
-                        (authors, r.get("abstract") or "", r.get("published"), r.get("url") or "", r["id"])
-                    )
+                authors = r.get("authors") or []
+                blanks = known.get(r["id"])
+                if blanks is not None:
+                    no_authors, no_abstract, no_published, no_url = blanks
+                    if (
+                        (no_authors and authors)
+                        or (no_abstract and r.get("abstract"))
+                        or (no_published and r.get("published"))
+                        or (no_url and r.get("url"))
+                    ):
+                        fill_papers.append(
+                            (json.dumps(authors), r.get("abstract") or "", r.get("published"), r.get("url") or "",
+                             r["id"])
+                        )
                 elif r.get("title"):
+                    authors = json.dumps(authors)
                     first = r.get("first_seen")
                     seen_count = (r.get("seen_count") or 1) if first is not None else 0
                     first = now if first is None else first
