@@ -223,9 +223,15 @@ def latex_escape(text: str) -> str:
     return _LATEX_SPECIAL_RE.sub(lambda m: _LATEX_SPECIALS[m.group(0)], text)
 
 
+_NOT_KEY_CHAR = re.compile(r"[^a-z0-9]+")
+_KEY_WORD_SPLIT = re.compile(r"[\s\-:/]+")
+_AND_WORD = re.compile(r"\band\b", re.IGNORECASE)
+
+
 def _ascii_word(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]", "", folded.lower())
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _NOT_KEY_CHAR.sub("", text.lower())
 
 
 def last_name(name: str) -> str:
@@ -250,8 +256,14 @@ def citation_key_base(record: dict) -> str:
     """firstauthorlastname + year + first significant title word, ASCII lower case ("anon" without authors)."""
     authors = record.get("authors") or []
     who = _ascii_word(last_name(authors[0])) if authors else ""
-    words = [_ascii_word(w) for w in re.split(r"[\s\-:/]+", record.get("title") or "")]
-    word = next((w for w in words if w and w not in _KEY_STOPWORDS), "") or next((w for w in words if w), "")
+    word = fallback = ""
+    for raw in _KEY_WORD_SPLIT.split(record.get("title") or ""):
+        w = _ascii_word(raw)
+        if w and w not in _KEY_STOPWORDS:
+            word = w
+            break
+        fallback = fallback or w
+    word = word or fallback
     return (who or "anon") + (paper_year(record) or "") + (word or record["id"].replace(".", "").lower())
 
 
@@ -320,7 +332,7 @@ def bibtex_entry(record: dict, key: str) -> str:
 def _bib_name(name: str) -> str:
     escaped = latex_escape(" ".join(name.split()))
     # A comma or a bare "and" would split or reorder the name; braces make it one literal name.
-    if "," in escaped or re.search(r"\band\b", escaped, re.IGNORECASE):
+    if "," in escaped or _AND_WORD.search(escaped):
         return "{" + escaped + "}"
     return escaped
 
@@ -508,7 +520,14 @@ _OWN_UNESCAPES = {
     r"\textasciicircum{}": "^",
     r"\textbraceleft{}": "{",
     r"\textbraceright{}": "}",
+    **{"\\" + c: c for c in "{}&%$#_"},
+    "{": "",
+    "}": "",
 }
+# A backslash that starts none of our escapes, or a ~ tie: LaTeX we did not write.
+_FOREIGN_LATEX = re.compile(
+    r"\\(?!(?:textbackslash|textasciitilde|textasciicircum|textbraceleft|textbraceright)\{\}|[{}&%$#_])|~"
+)
 
 
 def latex_unescape(text: str) -> str:
@@ -516,12 +535,11 @@ def latex_unescape(text: str) -> str:
     ~ ties, commands) is decoded by pylatexenc."""
     if "\\" not in text and "~" not in text:
         return text.replace("{", "").replace("}", "")
-    rest = _OWN_LATEX.sub("", text)
-    if "\\" in rest or "~" in rest:
+    if _FOREIGN_LATEX.search(text):
         from pylatexenc.latex2text import LatexNodes2Text
 
         return LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True).latex_to_text(text)
-    return _OWN_LATEX.sub(lambda m: _OWN_UNESCAPES.get(m.group(0), m.group(0)[1:] if len(m.group(0)) == 2 else ""), text)
+    return _OWN_LATEX.sub(lambda m: _OWN_UNESCAPES[m.group(0)], text)
 
 
 def _split_names(value: str) -> list[str]:
