@@ -90,6 +90,7 @@ def check_note(note) -> str:
 
 
 def check_read(read) -> bool:
+    """`read` itself if it is a JSON boolean; else PaperLensError(400) (no "yes"/1 guessing)."""
     if not isinstance(read, bool):
         raise PaperLensError("'read' must be true or false", 400)
     return read
@@ -118,6 +119,7 @@ def export_filename(fmt: str, now: datetime | None = None) -> str:
 
 
 def check_export_format(fmt) -> str:
+    """`fmt` if it is one of EXPORT_FORMATS; else PaperLensError(400) naming them."""
     if fmt not in EXPORT_FORMATS:
         raise PaperLensError(f"unknown export format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}", 400)
     return fmt
@@ -188,6 +190,7 @@ def _csv_cell(text: str) -> str:
 
 
 def iso_time(t: float | None) -> str:
+    """Seconds since 1970 as ISO 8601 UTC to the second ("2025-09-11T08:30:00Z"); "" for None."""
     if t is None:
         return ""
     return datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
@@ -348,6 +351,7 @@ def export_bibtex(records: list[dict]) -> str:
 
 
 def check_import_format(fmt) -> str:
+    """`fmt` if it is one of IMPORT_FORMATS; else PaperLensError(400) naming them."""
     if fmt not in IMPORT_FORMATS:
         raise PaperLensError(f"unknown import format {fmt!r}: use one of {', '.join(IMPORT_FORMATS)}", 400)
     return fmt
