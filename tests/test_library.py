@@ -338,3 +338,49 @@ def test_any_text_survives_bibtex_both_ways(title, note, tags):
     assert back["title"] == " ".join(title.split())
     assert back["note"] == note and back["tags"] == tags
     assert back["authors"] == ["Zoë {Odd} Name", "Last, First"]
+
+
+@pytest.mark.parametrize("text", ["@comment(never closed", "@misc{k, title={x}", '@misc{k, title="x}', "@misc{"])
+def test_reader_survives_unclosed_input(text):
+    with pytest.raises(PaperLensError) as e:
+        library.parse_bibtex(text)
+    assert e.value.status == 400
+
+
+def test_unclosed_brace_stops_the_reader_instead_of_rescanning():
+    # Every later @ sits inside the unclosed brace: one problem, not one per @ (which would rescan the rest).
+    entries, errors = library.read_bibtex("@misc{ok, title={Fine}}\n" + "@misc{k, title={" * 20_000)
+    assert [e["key"] for e in entries] == ["ok"] and len(errors) == 1 and "never closed" in errors[0][1]
+
+
+_bibtexish = st.lists(
+    st.sampled_from(list('@misc{}()",=#%~\\ \n\tabkey0123.:_/') + ["@misc{", "title=", "{\\'e}", " and ", "eprint="]),
+    max_size=60,
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(_bibtexish, st.text()))
+def test_any_bibtex_input_is_records_or_a_400(text):
+    try:
+        records = library.parse_bibtex(text)
+    except PaperLensError as e:
+        assert e.status == 400
+    else:
+        assert all(library.PAPER_ID.match(r["id"]) for r in records)
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(library.JSON_FIELDS), inner, max_size=6),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(_json_values, st.fixed_dictionaries({"saved": st.lists(_json_values, max_size=3)})))
+def test_any_json_input_is_records_or_a_400(data):
+    try:
+        library.parse_import("json", data)
+    except PaperLensError as e:
+        assert e.status == 400

@@ -610,10 +610,13 @@ _MONTHS = {m: m for m in ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug"
 
 
 class _BibSyntaxError(Exception):
-    def __init__(self, pos: int, message: str):
+    def __init__(self, pos: int, message: str, fatal: bool = False):
         super().__init__(message)
         self.pos = pos
         self.message = message
+        # An unclosed brace or quote swallows the rest of the file (as in BibTeX): reading on from the next
+        # @ would rescan that rest once per @, quadratic on a hostile upload.
+        self.fatal = fatal
 
 
 def read_bibtex(text: str) -> tuple[list[dict], list[tuple[int, str]]]:
@@ -632,7 +635,12 @@ def read_bibtex(text: str) -> tuple[list[dict], list[tuple[int, str]]]:
         kind, close = m.group(1).lower(), "}" if m.group(2) == "{" else ")"
         try:
             if kind in ("comment", "preamble"):
-                pos = _group_end(text, m.end() - 1) if close == "}" else text.index(")", m.end()) + 1
+                if close == "}":
+                    pos = _group_end(text, m.end() - 1)
+                else:
+                    pos = text.find(")", m.end()) + 1
+                    if pos == 0:
+                        raise _BibSyntaxError(m.end(), "a '(' is never closed", fatal=True)
                 continue
             if kind == "string":
                 fields, pos = _read_fields(text, m.end(), close, macros)
@@ -645,6 +653,8 @@ def read_bibtex(text: str) -> tuple[list[dict], list[tuple[int, str]]]:
             entries.append({"type": kind, "key": k.group(1), "fields": fields, "pos": m.start()})
         except _BibSyntaxError as e:
             errors.append((m.start(), e.message))
+            if e.fatal:
+                return entries, errors
             pos = m.end()
 
 
@@ -706,7 +716,7 @@ def _group_end(text: str, pos: int) -> int:
         depth += 1 if m.group(0) == "{" else -1
         if depth == 0:
             return m.end()
-    raise _BibSyntaxError(pos, "a '{' is never closed")
+    raise _BibSyntaxError(pos, "a '{' is never closed", fatal=True)
 
 
 def _quote_end(text: str, pos: int) -> int:
@@ -717,7 +727,7 @@ def _quote_end(text: str, pos: int) -> int:
         if c == '"' and depth == 0:
             return m.end()
         depth += 1 if c == "{" else -1 if c == "}" else 0
-    raise _BibSyntaxError(pos, 'a \'"\' is never closed')
+    raise _BibSyntaxError(pos, 'a \'"\' is never closed', fatal=True)
 
 
 def _line_of(text: str, pos: int) -> int:
