@@ -109,7 +109,8 @@ def main() -> None:
 
     total = lambda r: f"total {r.get_json()['total']}, page {len(r.get_json()['saved'])}"  # noqa: E731
     bench("GET /api/saved (first 100)", lambda: get("/api/saved?limit=100"), total)
-    bench(f"GET /api/saved (last page, offset {args.n - 100})", lambda: get(f"/api/saved?limit=100&offset={args.n - 100}"), total)
+    last = f"/api/saved?limit=100&offset={args.n - 100}"
+    bench(f"GET /api/saved (last page, offset {args.n - 100})", lambda: get(last), total)
     bench("GET /api/saved?tag=rl", lambda: get("/api/saved?tag=rl"), total)
     bench("GET /api/saved?read=false&sort=saved_at", lambda: get("/api/saved?read=false&sort=saved_at"), total)
     bench("GET /api/saved?q=diffusion%20agent", lambda: get("/api/saved?q=diffusion%20agent"), total)
@@ -173,7 +174,8 @@ def main() -> None:
     print(f"|{'-' * (width + 2)}|-------------|----------|------------|-----------|--------")
     for label, median, worst, cpu, detail in rows:
         print(
-            f"| {label:<{width}} | {median:11.3f} | {worst:8.3f} | {cpu:10.3f} | {'yes' if cpu < 1 else 'NO':<9} | {detail}"
+            f"| {label:<{width}} | {median:11.3f} | {worst:8.3f} | {cpu:10.3f} "
+            f"| {'yes' if cpu < 1 else 'NO':<9} | {detail}"
         )
 
 

@@ -149,7 +149,9 @@ def test_bibtex_entry_fields_survive_a_parser():
             tags=["rl", "to read", "c++"],
             note="line one\n\n50% done {really} ~ok",
         ),
-        record("t-0123456789abcdef", title="Plain Title", authors=[], published="2024-02-29", url="https://x.org/a%20b"),
+        record(
+            "t-0123456789abcdef", title="Plain Title", authors=[], published="2024-02-29", url="https://x.org/a%20b"
+        ),
     ]
     entries = parse_bib(library.export_bibtex(records))
     assert len(entries) == 2
@@ -229,7 +231,10 @@ def test_bad_bibtex_is_refused_whole(text, fragment):
 
 
 def test_duplicate_entries_in_one_file_merge():
-    text = "@misc{a, title={T}, eprint={2509.09737}, keywords={x}}\n@misc{a, title={T}, eprint={2509.09737v2}, keywords={y}}"
+    text = (
+        "@misc{a, title={T}, eprint={2509.09737}, keywords={x}}\n"
+        "@misc{a, title={T}, eprint={2509.09737v2}, keywords={y}}"
+    )
     records, duplicates = library.parse_import("bibtex", text)
     assert duplicates == 1 and len(records) == 1 and records[0]["tags"] == ["x", "y"]
 
@@ -372,7 +377,8 @@ def test_any_bibtex_input_is_records_or_a_400(text):
 
 _json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(library.JSON_FIELDS), inner, max_size=6),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.sampled_from(library.JSON_FIELDS), inner, max_size=6),
     max_leaves=20,
 )
 

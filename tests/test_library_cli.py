@@ -14,7 +14,8 @@ from paperlens.cli import cli
 from paperlens.store import MIGRATIONS, Store
 
 BIB = r"""
-@misc{a, title={First {GPU} Paper}, author={M{\"u}ller, Jörg}, eprint={2509.00001}, archivePrefix={arXiv}, keywords={gpu}}
+@misc{a, title={First {GPU} Paper}, author={M{\"u}ller, Jörg}, eprint={2509.00001}, archivePrefix={arXiv},
+  keywords={gpu}}
 @misc{b, title={Second}, url={https://arxiv.org/abs/2509.00002v2}, annote={50\% read}}
 """
 
@@ -158,7 +159,9 @@ _record = st.fixed_dictionaries(
         "published": st.one_of(st.none(), st.dates().map(lambda d: f"{d.year:04d}-{d.month:02d}-{d.day:02d}")),
         "abstract": _text,
         "saved_at": st.floats(0, 4e9, allow_nan=False),
-        "tags": st.lists(_text.filter(lambda t: "," not in t and not any(ord(c) < 32 or c == "\x7f" for c in t)), max_size=6),
+        "tags": st.lists(
+            _text.filter(lambda t: "," not in t and not any(ord(c) < 32 or c == "\x7f" for c in t)), max_size=6
+        ),
         "note": st.text(max_size=300),
         "read": st.booleans(),
         "seen": st.booleans(),

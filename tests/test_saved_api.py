@@ -209,7 +209,8 @@ def rich_library(client):
 
 
 def test_json_round_trip_is_identical(client, annotate, app, tmp_path, embedder):
-    annotate(api_page([("2509.00002", "Ünïcode — Titles: “Quoted” & Co.", ["Zoë Ärger", "李 雷"])]), url="u")
+    title = "Ünïcode — Titles: “Quoted” & Co."
+    annotate(api_page([("2509.00002", title, ["Zoë Ärger", "李 雷"])]), url="u")
     rich_library(client)
     first = export(client)
 
