@@ -567,8 +567,13 @@ def _split_names(value: str) -> list[str]:
     return [n.strip() for n in names if n.strip()]
 
 
+_NAME_SPECIALS = re.compile(r"[\\{},~]")
+
+
 def _bib_author(raw: str) -> str:
     raw = " ".join(raw.split())
+    if not _NAME_SPECIALS.search(raw):
+        return raw  # "First Last" with nothing to decode: most names
     if raw.startswith("{") and raw.endswith("}") and _balanced(raw[1:-1]):
         return latex_unescape(raw[1:-1])  # one literal name, exactly as written
     name = latex_unescape(raw)
@@ -663,14 +668,14 @@ def _read_fields(text: str, pos: int, close: str, macros: dict) -> tuple[dict, i
     fields: dict[str, str] = {}
     n = len(text)
     while True:
-        pos = _WS.match(text, pos).end()
-        if pos < n and text[pos] == close:
-            return fields, pos + 1
-        m = _BRACED_FIELD.match(text, pos)
+        m = _BRACED_FIELD.match(text, pos)  # the common case first; it skips the whitespace around itself
         if m is not None and (m.end() >= n or text[m.end()] != "#"):
             fields[m.group(1).lower()] = m.group(2)
             pos = m.end()
         else:
+            pos = _WS.match(text, pos).end()
+            if pos < n and text[pos] == close:
+                return fields, pos + 1
             m = _NAME.match(text, pos)
             if m is None:
                 raise _BibSyntaxError(pos, "expected 'name = value' or the end of the entry")
@@ -679,7 +684,9 @@ def _read_fields(text: str, pos: int, close: str, macros: dict) -> tuple[dict, i
             pos = _WS.match(text, pos).end()
         if pos < n and text[pos] == ",":
             pos += 1
-        elif not (pos < n and text[pos] == close):
+        elif pos < n and text[pos] == close:
+            return fields, pos + 1
+        else:
             raise _BibSyntaxError(pos, f"expected ',' or '{close}' after the value of {m.group(1)!r}")
 
 
