@@ -1,0 +1,104 @@
+"""Launch helpers shared by the e2e tests and tests/e2e/make_screenshot.py.
+
+- `Backend`: the real Flask app (`create_app`) on a temp library, served by werkzeug in a thread.
+- `launch`: headless Debian Chromium with the unpacked extension (the repo root) loaded.
+- `route_site`: answers every non-loopback request: the fixture pages as https://huggingface.co/...,
+  a tiny PNG for images, 404 for the rest. Loopback is never routed, and local-network-access is
+  never granted, so a content script that fetched the backend itself would fail as in production.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+PNG = (ROOT / "extension" / "icons" / "icon16.png").read_bytes()
+CHROMIUM_ARGS = [
+    "--headless=new",
+    f"--disable-extensions-except={ROOT}",
+    f"--load-extension={ROOT}",
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-gpu",
+]
+
+
+class Backend:
+    """create_app(config) served on 127.0.0.1:<free port> until stop()."""
+
+    def __init__(self, config: dict):
+        from werkzeug.serving import make_server
+
+        from paperlens.app import create_app
+
+        self.app = create_app(config)
+        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, name="paperlens-e2e", daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(5)
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (for the backend-down test)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def route_site(ctx, site: dict[str, str]) -> None:
+    def handle(route):
+        req = route.request
+        url = req.url.split("#", 1)[0]
+        if url in site and req.resource_type == "document":
+            route.fulfill(status=200, content_type="text/html; charset=utf-8", body=site[url])
+        elif req.resource_type == "image":
+            route.fulfill(status=200, content_type="image/png", body=PNG)
+        else:
+            route.fulfill(status=404, content_type="text/plain", body="not in the e2e fixture site")
+
+    ctx.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/]|localhost[:/])"), handle)
+
+
+def launch(playwright, user_data_dir: Path, viewport=None):
+    """(context, service worker, extension id) with the extension loaded from the repo root."""
+    ctx = playwright.chromium.launch_persistent_context(
+        str(user_data_dir),
+        executable_path=CHROMIUM,
+        headless=False,  # --headless=new in the args: the new headless mode runs extensions
+        args=CHROMIUM_ARGS,
+        viewport=viewport or {"width": 1280, "height": 900},
+    )
+    sw = ctx.service_workers[0] if ctx.service_workers else ctx.wait_for_event("serviceworker", timeout=15000)
+    ext_id = sw.url.split("/")[2]
+    return ctx, sw, ext_id
+
+
+def set_settings(sw, **settings) -> None:
+    sw.evaluate("s => chrome.storage.local.set(s)", settings)
+
+
+def open_annotated(pg, url: str, timeout: float = 30000):
+    """Go to a fixture page and wait until the content script's pass is done; returns the page."""
+    pg.goto(url)
+    pg.wait_for_selector("html[data-pl-ready]", state="attached", timeout=timeout)
+    return pg
+
+
+# (paper id, number of annotation elements) for every card on the page, in page order.
+CARD_REPORT_JS = """() => {
+  const cards = [...document.querySelectorAll('article, section.paper')];
+  return cards.map(c => [...c.querySelectorAll('[data-pl-paper]')].map(n => n.getAttribute('data-pl-paper')));
+}"""
