@@ -99,7 +99,9 @@
     }
 
     async function annotateRequest(html) {
+      performance.mark("pl-request");
       const res = await send({ type: "annotate", url: location.href, html });
+      performance.mark("pl-response");
       if (signal.aborted) return null;
       if (!res.ok) {
         showBanner(res);
@@ -120,6 +122,7 @@
         return;
       }
       running = true;
+      performance.mark("pl-pass");
       try {
         if (location.href !== lastUrl) {
           lastUrl = location.href;
@@ -155,6 +158,7 @@
           for (const c of missing) failed.add(keyOf(c));
         }
         if (!signal.aborted) {
+          performance.mark("pl-done");
           docEl().dataset.plReady = "done";
           if (pendingIds.size) pollKeyphrases();
         }

@@ -156,7 +156,7 @@ def _doc(title: str, hydrater: str, body: str, dark: bool = False) -> str:
     return (
         f'<!doctype html><html lang="en"{cls}><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
         f"<style>{STYLE}</style></head><body>"
-        '<header class="hf">🤗 Hugging Face <span style="font-weight:400;color:#6b7280">Papers</span></header>'
+        '<header class="hf"><span style="background:#fbbf24;border-radius:50%;padding:0 .35rem">HF</span> Hugging Face <span style="font-weight:400;color:#6b7280">Papers</span></header>'
         f"<main>{hydrater}{body}</main></body></html>"
     )
 
