@@ -20,13 +20,66 @@ function checkId(id) {
   return id;
 }
 
+/* Last known annotation per paper id, for the browser session (chrome.storage.session survives the
+ * worker being stopped). A revisited page renders from it at once while the backend is asked again. */
+const CACHE_KEY = "plAnnotations";
+const CACHE_MAX = 3000;
+let cache = null; // Map id -> paper
+let persistTimer = 0;
+
+async function loadCache() {
+  if (cache) return cache;
+  let stored = {};
+  try {
+    stored = (await chrome.storage.session.get(CACHE_KEY))[CACHE_KEY] || {};
+  } catch (e) {
+    stored = {}; // no session storage (old browser): memory only
+  }
+  cache = cache || new Map(Object.entries(stored));
+  return cache;
+}
+
+function persistCache() {
+  clearTimeout(persistTimer);
+  persistTimer = setTimeout(() => {
+    while (cache.size > CACHE_MAX) cache.delete(cache.keys().next().value);
+    chrome.storage.session.set({ [CACHE_KEY]: Object.fromEntries(cache) }).catch(() => {});
+  }, 500);
+}
+
+async function remember(papers) {
+  const c = await loadCache();
+  for (const p of Array.isArray(papers) ? papers : []) {
+    if (!p || typeof p.id !== "string" || p.pending) continue;
+    c.delete(p.id); // re-insert: most recent last, evicted last
+    c.set(p.id, p);
+  }
+  persistCache();
+}
+
+async function rememberSaved(id, saved) {
+  const c = await loadCache();
+  for (const p of c.values()) {
+    if (p.id === id) p.saved = saved;
+    for (const rel of Array.isArray(p.related) ? p.related : []) if (rel.id === id) rel.saved = saved;
+  }
+  persistCache();
+}
+
 const handlers = {
   async health(msg, base) {
     return api.health(base);
   },
   async annotate(msg, base) {
     if (typeof msg.html !== "string" || !msg.html) throw new api.ApiError("nothing to annotate");
-    return api.annotate(base, String(msg.url || ""), msg.html);
+    const data = await api.annotate(base, String(msg.url || ""), msg.html);
+    remember(data.papers);
+    return data;
+  },
+  async cached(msg) {
+    const c = await loadCache();
+    const ids = Array.isArray(msg.ids) ? msg.ids : [];
+    return { papers: ids.filter((id) => c.has(id)).map((id) => c.get(id)) };
   },
   async keyphrases(msg, base) {
     const ids = (Array.isArray(msg.ids) ? msg.ids : []).filter((id) => ID_RE.test(id)).slice(0, 200);
@@ -40,13 +93,22 @@ const handlers = {
     const fields = {};
     if (Array.isArray(msg.tags)) fields.tags = msg.tags.map(String);
     if (typeof msg.note === "string") fields.note = msg.note;
-    return api.save(base, checkId(msg.id), fields);
+    const data = await api.save(base, checkId(msg.id), fields);
+    await rememberSaved(msg.id, true);
+    return data;
   },
   async patchSaved(msg, base) {
     return api.patchSaved(base, checkId(msg.id), msg.changes || {});
   },
   async unsave(msg, base) {
-    return api.unsave(base, checkId(msg.id));
+    try {
+      const data = await api.unsave(base, checkId(msg.id));
+      await rememberSaved(msg.id, false);
+      return data;
+    } catch (e) {
+      if (e.status === 404) await rememberSaved(msg.id, false); // it was not saved: say so everywhere
+      throw e;
+    }
   },
   async listSaved(msg, base) {
     const q = msg.query || {};

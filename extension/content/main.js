@@ -38,6 +38,7 @@
   function initAnnotator(signal) {
     const byId = new Map(); // paper id -> annotation data from the backend
     const byTitle = new Map(); // normalized title -> same
+    const staleById = new Map(); // paper id -> the worker's cached annotation, until the fresh one comes
     const cardIds = new Map(); // card element -> paper id (cards we annotated)
     const failed = new Set(); // card keys the backend did not return; retried after navigation
     const pendingIds = new Set();
@@ -54,6 +55,7 @@
 
     const keyOf = (c) => c.id || "title:" + Dom.normalizeTitle(c.title);
     const hasAnnotation = (card) => Boolean(card.querySelector("[data-pl-paper]"));
+    const paperFor = (id) => byId.get(id) || staleById.get(id) || null;
     const lookup = (c) => (c.id && byId.get(c.id)) || byTitle.get(Dom.normalizeTitle(c.title)) || null;
 
     function remember(papers) {
@@ -114,8 +116,43 @@
       return papers;
     }
 
+    /** Stale-while-revalidate: render what the worker remembers from earlier visits at once; the
+     * fresh answer replaces it (refreshStale). */
+    async function renderFromCache(cards) {
+      const ids = cards.map((c) => c.id).filter(Boolean);
+      if (!ids.length) return;
+      const res = await send({ type: "cached", ids });
+      if (signal.aborted || !res.ok) return;
+      const papers = res.data.papers || [];
+      rankForYou(papers);
+      for (const paper of papers) {
+        staleById.set(paper.id, paper);
+        for (const c of cards) {
+          if (c.id !== paper.id || hasAnnotation(c.card)) continue;
+          render(c, paper);
+          const root = c.card.querySelector("[data-pl-paper]");
+          if (root) root.dataset.plStale = "1";
+        }
+      }
+    }
+
+    /** Replace annotations rendered from the cache with the backend's fresh answer. */
+    function refreshStale() {
+      for (const old of document.querySelectorAll("[data-pl-paper][data-pl-stale]")) {
+        const paper = byId.get(old.getAttribute("data-pl-paper"));
+        if (!paper) continue;
+        staleById.delete(paper.id);
+        const fresh = Render.annotation(paper, opts, handlers);
+        const card = [...cardIds.keys()].find((c) => c.contains(old));
+        old.replaceWith(fresh);
+        if (card) card.classList.toggle("pl-for-you", Boolean(paper._plForYou));
+        if (paper._plForYou) fresh.classList.add("pl-annot-for-you");
+      }
+      if (activePhrase) markPhrase(activePhrase);
+    }
+
     /** One annotation pass over the cards not annotated yet. */
-    async function pass() {
+    async function pass(force) {
       if (signal.aborted) return;
       if (running) {
         rerun = true;
@@ -136,9 +173,12 @@
           if (paper) render(c, paper);
           else missing.push(c);
         }
-        if (missing.length) {
+        // force (Retry, a new backend URL): also ask again for cards still showing cached data.
+        if (missing.length || (force === true && document.querySelector("[data-pl-stale]"))) {
           delete docEl().dataset.plReady;
+          await renderFromCache(missing);
           const papers = await annotateRequest(docEl().outerHTML);
+          if (papers !== null) refreshStale();
           if (papers === null) {
             if (!signal.aborted) docEl().dataset.plReady = "error";
             return;
@@ -149,6 +189,7 @@
             return !paper;
           });
           if (missing.length && (await annotateRequest(syntheticPage(missing))) !== null) {
+            refreshStale();
             missing = missing.filter((c) => {
               const paper = lookup(c);
               if (paper && !hasAnnotation(c.card)) render(c, paper);
@@ -220,9 +261,9 @@
     }
 
     function setSavedEverywhere(id, saved) {
-      const paper = byId.get(id);
+      const paper = paperFor(id);
       if (paper) paper.saved = saved;
-      for (const p of byId.values()) {
+      for (const p of [...byId.values(), ...staleById.values()]) {
         for (const rel of Array.isArray(p.related) ? p.related : []) if (rel.id === id) rel.saved = saved;
       }
       for (const root of rootsFor(id)) {
@@ -236,7 +277,7 @@
 
     /** Optimistic save/unsave; rolled back with a message if the backend refuses. */
     async function toggleSaved(id, root) {
-      const paper = byId.get(id);
+      const paper = paperFor(id);
       const was = Boolean(paper && paper.saved);
       setSavedEverywhere(id, !was);
       const res = await send({ type: was ? "unsave" : "save", id });
@@ -254,7 +295,7 @@
       const key = phrase.toLowerCase();
       let count = 0;
       for (const root of document.querySelectorAll("[data-pl-paper]")) {
-        const paper = byId.get(root.getAttribute("data-pl-paper"));
+        const paper = paperFor(root.getAttribute("data-pl-paper"));
         const has = Boolean(
           paper &&
             Array.isArray(paper.keyphrases) &&
@@ -374,7 +415,7 @@
     function retry() {
       hideBanner();
       failed.clear();
-      pass();
+      pass(true);
     }
 
     pass();

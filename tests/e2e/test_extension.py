@@ -143,13 +143,15 @@ def test_backend_down_says_so_and_gives_the_command(ext, page):
     down = f"http://127.0.0.1:{free_port()}"
     ext.settings(backendUrl=down)
     try:
-        open_annotated(page, f"{HF}/papers")
+        # In the site's dark theme. Its papers may be in the session cache from earlier tests: then
+        # they show (marked stale) next to the message.
+        open_annotated(page, f"{HF}/papers/date/2025-10-30")
         assert page.evaluate("document.documentElement.dataset.plReady") == "error"
         banner = page.locator(".pl-banner")
         assert "not running" in banner.text_content()
         command = banner.locator(".pl-banner-cmd").text_content()
         assert command == readme_backend_command()
-        assert page.locator("[data-pl-paper]").count() == 0
+        assert page.locator("[data-pl-paper]").count() == page.locator("[data-pl-paper][data-pl-stale]").count()
 
         popup = ext.ctx.new_page()
         try:
@@ -162,8 +164,13 @@ def test_backend_down_says_so_and_gives_the_command(ext, page):
 
         # The backend comes back: Retry annotates without a reload.
         ext.settings(backendUrl=ext.backend.url)
-        page.wait_for_selector("[data-pl-paper]", timeout=15000)
+        page.wait_for_function(
+            "n => document.querySelectorAll('[data-pl-paper]:not([data-pl-stale])').length === n",
+            arg=len(pages.DAILY),
+            timeout=15000,
+        )
         assert page.locator(".pl-banner").count() == 0
+        assert annotations(page) == [[pid] for pid, _, _ in pages.DAILY]
     finally:
         ext.settings(backendUrl=ext.backend.url)
 
@@ -210,7 +217,7 @@ def test_disabling_leaves_no_trace(ext, page):
         page.goto(f"{HF}/papers")
         page.wait_for_timeout(300)
         pristine = page.evaluate("document.documentElement.outerHTML")
-        assert page.locator("[data-pl-paper]").count() == 0
+        assert page.locator("[data-pl-paper]").count() == page.locator("[data-pl-paper][data-pl-stale]").count()
         ext.settings(autoAnnotate=True)
         page.wait_for_selector("html[data-pl-ready='done']", state="attached")
         assert page.locator("[data-pl-paper]").count() == len(pages.DAILY)
@@ -241,17 +248,22 @@ def test_warm_100_card_page_time_to_annotated(page, capsys):
     assert len(annotations(page)) == 100
     timings = []
     for _ in range(3):
-        start = time.perf_counter()
         page.goto(url)
-        since_nav = page.wait_for_function(
-            "() => document.querySelectorAll('[data-pl-paper]').length === 100 "
-            "&& document.documentElement.dataset.plReady === 'done' && performance.now()",
-            polling=20,
+        # ms since navigation start when all 100 cards carry an annotation (from the session cache on a
+        # warm page), and when the pass with the backend's fresh answer is done.
+        shown = page.wait_for_function(
+            "() => document.querySelectorAll('[data-pl-paper]').length === 100 && performance.now()", polling=20
         ).json_value()
-        timings.append((since_nav / 1000, time.perf_counter() - start))
-    assert all(len(ids) == 1 for ids in annotations(page))
+        fresh = page.wait_for_function(
+            "() => document.documentElement.dataset.plReady === 'done' "
+            "&& !document.querySelector('[data-pl-stale]') && performance.now()",
+            polling=20,
+            timeout=60000,
+        ).json_value()
+        timings.append((shown / 1000, fresh / 1000))
+    assert annotations(page) == [[pid] for pid, _, _ in pages.big_papers(100)]
     with capsys.disabled():
-        for nav, wall in timings:
-            print(f"\n[e2e timing] warm 100-card page: all cards annotated {nav:.2f} s after navigation start "
-                  f"(wall {wall:.2f} s incl. goto)", end="")
+        for shown, fresh in timings:
+            print(f"\n[e2e timing] warm 100-card page: all cards annotated {shown:.2f} s after navigation start; "
+                  f"fresh answer from the backend rendered at {fresh:.2f} s", end="")
         print()
