@@ -121,7 +121,9 @@
     async function renderFromCache(cards) {
       const ids = cards.map((c) => c.id).filter(Boolean);
       if (!ids.length) return;
+      performance.mark("pl-cache-request");
       const res = await send({ type: "cached", ids });
+      performance.mark("pl-cache-response");
       if (signal.aborted || !res.ok) return;
       const papers = res.data.papers || [];
       rankForYou(papers);
@@ -177,6 +179,7 @@
         if (missing.length || (force === true && document.querySelector("[data-pl-stale]"))) {
           delete docEl().dataset.plReady;
           await renderFromCache(missing);
+          performance.mark("pl-cache-rendered");
           const papers = await annotateRequest(docEl().outerHTML);
           if (papers !== null) refreshStale();
           if (papers === null) {

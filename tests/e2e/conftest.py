@@ -57,6 +57,21 @@ def backend(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def pending_backend(tmp_path_factory):
+    """A second backend that answers every paper with pending keyphrases (filled in on later polls)."""
+    b = harness.Backend(
+        {
+            "TESTING": True,
+            "DB_PATH": str(tmp_path_factory.mktemp("e2e-pending") / "library.sqlite3"),
+            "EMBEDDER": _keybert_embedder(),
+        },
+        prepare=harness.keyphrases_pending,
+    )
+    yield b
+    b.stop()
+
+
+@pytest.fixture(scope="session")
 def ext(backend, tmp_path_factory):
     _require(os.path.exists(harness.CHROMIUM), f"{harness.CHROMIUM} is missing")
     try:

@@ -33,12 +33,14 @@ CHROMIUM_ARGS = [
 class Backend:
     """create_app(config) served on 127.0.0.1:<free port> until stop()."""
 
-    def __init__(self, config: dict):
+    def __init__(self, config: dict, prepare=None):
         from werkzeug.serving import make_server
 
         from paperlens.app import create_app
 
         self.app = create_app(config)
+        if prepare is not None:
+            prepare(self.app)  # before the first request: routes may still be added
         self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, name="paperlens-e2e", daemon=True)
@@ -102,3 +104,35 @@ CARD_REPORT_JS = """() => {
   const cards = [...document.querySelectorAll('article, section.paper')];
   return cards.map(c => [...c.querySelectorAll('[data-pl-paper]')].map(n => n.getAttribute('data-pl-paper')));
 }"""
+
+
+def keyphrases_pending(app, polls_pending: int = 2) -> None:
+    """Make `app` answer every annotated paper as pending (keyphrases still being computed), and have
+    `GET /api/keyphrases` say "pending" for the first `polls_pending` polls, then give the phrases.
+    Uses the backend's own /api/keyphrases when it has one (then only annotate is wrapped)."""
+    from flask import jsonify, request
+
+    annotator = app.extensions["paperlens"]
+    real = annotator.annotate
+    phrases: dict[str, list] = {}
+    polls = {"n": 0}
+
+    def annotate(*args, **kwargs):
+        out = real(*args, **kwargs)
+        for paper in out["papers"]:
+            phrases[paper["id"]] = paper["keyphrases"]
+            paper["keyphrases"], paper["pending"] = [], True
+        return out
+
+    annotator.annotate = annotate
+    if any(rule.rule == "/api/keyphrases" for rule in app.url_map.iter_rules()):
+        return
+
+    def keyphrases():
+        ids = [i for i in request.args.get("ids", "").split(",") if i]
+        polls["n"] += 1
+        if polls["n"] <= polls_pending:
+            return jsonify({"ok": True, "keyphrases": {}, "pending": ids})
+        return jsonify({"ok": True, "keyphrases": {i: phrases.get(i, []) for i in ids}, "pending": []})
+
+    app.add_url_rule("/api/keyphrases", "e2e_keyphrases", keyphrases)

@@ -181,6 +181,24 @@ def readme_backend_command() -> str:
     return readme_commands()[0]
 
 
+def test_pending_keyphrases_fill_in_when_ready(ext, page, pending_backend):
+    ext.settings(backendUrl=pending_backend.url)
+    try:
+        open_annotated(page, f"{HF}/papers?q={pages.SEARCH_Q}")
+        n = len(pages.SEARCH)
+        # Right after the pass every card waits for its keyphrases (a cached render was replaced).
+        assert page.locator(".pl-chips[aria-busy='true'] .pl-pending").count() == n
+        page.wait_for_function(
+            "n => document.querySelectorAll('.pl-chips:not([aria-busy]) .pl-chip').length >= n "
+            "&& !document.querySelector('.pl-pending')",
+            arg=n,
+            timeout=20000,
+        )
+        assert all(len(ids) == 1 for ids in annotations(page))
+    finally:
+        ext.settings(backendUrl=ext.backend.url)
+
+
 def test_hostile_titles_render_as_text(page):
     open_annotated(page, f"{HF}/papers/week/2025-W44")
     page.reload()  # now every hostile paper is in the library, so related lists carry their titles
