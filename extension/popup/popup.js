@@ -128,11 +128,14 @@
       link.target = "_blank";
       link.rel = "noopener";
       main.append(link);
-      if (Array.isArray(r.tags) && r.tags.length) {
-        const tags = el("div", "pl-tags");
-        for (const t of r.tags) tags.append(el("span", "pl-tag", t));
-        main.append(tags);
-      }
+      const tags = el("div", "pl-tags");
+      for (const t of Array.isArray(r.tags) ? r.tags : []) tags.append(el("span", "pl-tag", t));
+      const edit = el("button", "pl-edit-tags", "tags…");
+      edit.type = "button";
+      edit.setAttribute("aria-label", `Edit tags of ${r.title || r.id}`);
+      edit.addEventListener("click", () => editTags(r, tags));
+      tags.append(edit);
+      main.append(tags);
       const unsave = el("button", "pl-unsave", "★");
       unsave.type = "button";
       unsave.setAttribute("aria-label", `Unsave ${r.title || r.id}`);
@@ -171,6 +174,32 @@
     }
     await loadSaved();
     showStatus();
+  }
+
+  /** Swap the tag chips for a comma-separated input; Enter stores the tags, Escape cancels. */
+  function editTags(r, holder) {
+    const input = el("input", "pl-tags-input");
+    input.value = (r.tags || []).join(", ");
+    input.setAttribute("aria-label", "Tags, separated by commas");
+    input.maxLength = 300;
+    holder.replaceChildren(input);
+    input.focus();
+    input.addEventListener("keydown", async (e) => {
+      if (e.key === "Escape") {
+        e.preventDefault();
+        renderSaved();
+      } else if (e.key === "Enter") {
+        e.preventDefault();
+        const tags = [...new Set(input.value.split(",").map((t) => t.trim()).filter(Boolean))];
+        let res = await send({ type: "patchSaved", id: r.id, changes: { tags } });
+        if (!res.ok && res.status === 405) res = await send({ type: "save", id: r.id, tags }); // older backend
+        if (!res.ok) {
+          $("pl-export-msg").textContent = `Could not store the tags: ${res.error}`;
+          return;
+        }
+        await loadSaved();
+      }
+    });
   }
 
   async function exportAs(format) {
