@@ -50,7 +50,7 @@ function persistCache() {
 async function remember(papers) {
   const c = await loadCache();
   for (const p of Array.isArray(papers) ? papers : []) {
-    if (!p || typeof p.id !== "string" || p.pending) continue;
+    if (!p || typeof p.id !== "string") continue;
     c.delete(p.id); // re-insert: most recent last, evicted last
     c.set(p.id, p);
   }
@@ -84,7 +84,18 @@ const handlers = {
   async keyphrases(msg, base) {
     const ids = (Array.isArray(msg.ids) ? msg.ids : []).filter((id) => ID_RE.test(id)).slice(0, 200);
     if (!ids.length) return { ok: true, keyphrases: {}, pending: [] };
-    return api.keyphrases(base, ids);
+    const data = await api.keyphrases(base, ids);
+    const c = await loadCache();
+    const still = new Set(Array.isArray(data.pending) ? data.pending : []);
+    for (const id of ids) {
+      const p = c.get(id);
+      if (p && !still.has(id) && Array.isArray((data.keyphrases || {})[id])) {
+        p.keyphrases = data.keyphrases[id];
+        p.pending = false;
+      }
+    }
+    persistCache();
+    return data;
   },
   async related(msg, base) {
     return api.related(base, checkId(msg.id), msg.k || 5);

@@ -183,6 +183,8 @@
           const papers = await annotateRequest(docEl().outerHTML);
           if (papers !== null) refreshStale();
           if (papers === null) {
+            // Not again on every DOM change: Retry, a new backend URL or a navigation asks again.
+            for (const c of missing) failed.add(keyOf(c));
             if (!signal.aborted) docEl().dataset.plReady = "error";
             return;
           }
