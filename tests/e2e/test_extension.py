@@ -294,28 +294,34 @@ def test_keyboard_command_saves_the_focused_paper(ext, page):
     page.wait_for_function("el => el.getAttribute('aria-pressed') === 'false'", arg=star.element_handle())
 
 
+# Runs in the page's main world before its scripts: the time (ms since navigation start) the 100th
+# annotation lands, and the time the fresh pass is done, seen by a MutationObserver (no polling lag).
+TIMING_PROBE = """
+window.__pl = {shown: null, fresh: null};
+new MutationObserver(() => {
+  const n = document.querySelectorAll('[data-pl-paper]').length;
+  if (__pl.shown === null && n >= 100) __pl.shown = performance.now();
+  if (__pl.fresh === null && n >= 100 && document.documentElement.dataset.plReady === 'done'
+      && !document.querySelector('[data-pl-stale]')) __pl.fresh = performance.now();
+}).observe(document, {childList: true, subtree: true, attributes: true, attributeFilter: ['data-pl-ready']});
+"""
+
+
 def test_warm_100_card_page_time_to_annotated(page, capsys):
     url = f"{HF}/papers/month/2025-11"
     open_annotated(page, url, timeout=120000)  # cold: computes keyphrases for 100 papers
     assert len(annotations(page)) == 100
+    page.add_init_script(TIMING_PROBE)
     timings = []
     for _ in range(3):
         page.goto(url)
-        # ms since navigation start when all 100 cards carry an annotation (from the session cache on a
-        # warm page), and when the pass with the backend's fresh answer is done.
-        shown = page.wait_for_function(
-            "() => document.querySelectorAll('[data-pl-paper]').length === 100 && performance.now()", polling=20
-        ).json_value()
-        fresh = page.wait_for_function(
-            "() => document.documentElement.dataset.plReady === 'done' "
-            "&& !document.querySelector('[data-pl-stale]') && performance.now()",
-            polling=20,
-            timeout=60000,
-        ).json_value()
-        timings.append((shown / 1000, fresh / 1000))
+        # shown: all 100 cards annotated (from the worker's session cache on a warm page);
+        # fresh: the pass with the backend's own answer is done.
+        got = page.wait_for_function("() => __pl.shown !== null && __pl.fresh !== null && __pl", timeout=60000)
+        timings.append(got.json_value())
     assert annotations(page) == [[pid] for pid, _, _ in pages.big_papers(100)]
     with capsys.disabled():
-        for shown, fresh in timings:
-            print(f"\n[e2e timing] warm 100-card page: all cards annotated {shown:.2f} s after navigation start; "
-                  f"fresh answer from the backend rendered at {fresh:.2f} s", end="")
+        for t in timings:
+            print(f"\n[e2e timing] warm 100-card page: all cards annotated {t['shown'] / 1000:.2f} s after "
+                  f"navigation start; backend's fresh answer rendered at {t['fresh'] / 1000:.2f} s", end="")
         print()
