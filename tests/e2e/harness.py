@@ -107,7 +107,8 @@ CARD_REPORT_JS = """() => {
 
 
 def keyphrases_pending(app, polls_pending: int = 2) -> None:
-    """Make `app` answer every annotated paper as pending (keyphrases still being computed), and have
+    """Make `app` answer every annotated paper as pending (keyphrases still being computed, with known
+    `for_you` and `why` values), and have
     `GET /api/keyphrases` say "pending" for the first `polls_pending` polls, then give the phrases.
     Uses the backend's own /api/keyphrases when it has one (then only annotate is wrapped)."""
     from flask import jsonify, request
@@ -119,9 +120,14 @@ def keyphrases_pending(app, polls_pending: int = 2) -> None:
 
     def annotate(*args, **kwargs):
         out = real(*args, **kwargs)
-        for paper in out["papers"]:
+        for i, paper in enumerate(out["papers"]):
             phrases[paper["id"]] = paper["keyphrases"]
             paper["keyphrases"], paper["pending"] = [], True
+            # Known for_you and why values (the test is about rendering them, not computing them):
+            # the first paper is the one closest to the reader's library.
+            paper["for_you"] = 0.9 if i == 0 else 0.05
+            for rel in paper["related"]:
+                rel["why"] = ["diffusion", "sampling"]
         return out
 
     annotator.annotate = annotate

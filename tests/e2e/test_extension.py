@@ -229,6 +229,11 @@ def test_pending_keyphrases_fill_in_when_ready(ext, page, pending_backend):
             timeout=20000,
         )
         assert all(len(ids) == 1 for ids in annotations(page))
+        # for_you: only the page's closest paper gets the highlight; why: the related titles' tooltip.
+        highlighted = page.eval_on_selector_all("article.pl-for-you [data-pl-paper]", "ns => ns.map(n => n.dataset.plPaper)")
+        assert highlighted == [annotations(page)[0][0]]
+        why = page.eval_on_selector_all(".pl-rel-link", "ns => ns.map(n => n.title)")
+        assert why and all(t.startswith("Shared terms: ") for t in why), why
     finally:
         ext.settings(backendUrl=ext.backend.url)
 
