@@ -122,6 +122,30 @@ def test_popup_tags_filter_and_export(ext, page):
         popup.close()
 
 
+def test_options_page_changes_what_cards_show(ext, page):
+    open_annotated(page, f"{HF}/papers")
+    options = ext.ctx.new_page()
+    try:
+        options.goto(f"chrome-extension://{ext.ext_id}/extension/options/options.html")
+        assert options.input_value("#backendUrl") == ext.backend.url
+        # Only loopback backends: the extension has no permission for anything else.
+        options.fill("#backendUrl", "http://example.com:7435")
+        options.click("button[type=submit]")
+        options.wait_for_function("() => document.getElementById('pl-msg').textContent.includes('127.0.0.1 or localhost')")
+        options.fill("#backendUrl", ext.backend.url)
+        options.fill("#keyphrasesPerCard", "2")
+        options.uncheck("#showRelated")
+        options.click("button[type=submit]")
+        options.wait_for_function("() => document.getElementById('pl-msg').textContent === 'Saved.'")
+        # Open pages re-render with the new settings.
+        page.wait_for_function("() => !document.querySelector('.pl-related') && document.querySelector('[data-pl-paper]')")
+        counts = page.eval_on_selector_all("[data-pl-paper]", "ns => ns.map(n => n.querySelectorAll('.pl-chip').length)")
+        assert len(counts) == len(pages.DAILY) and all(1 <= c <= 2 for c in counts), counts
+    finally:
+        options.close()
+        ext.settings(keyphrasesPerCard=5, showRelated=True)
+
+
 def test_failed_save_rolls_back_with_a_message(ext, page):
     pid = pages.DAILY[4][0]
     open_annotated(page, f"{HF}/papers")
