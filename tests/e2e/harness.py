@@ -9,12 +9,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
+# Debian's chromium; PAPERLENS_CHROMIUM points elsewhere (e.g. another distro's binary).
+CHROMIUM = os.environ.get("PAPERLENS_CHROMIUM", "/usr/bin/chromium")
 PNG = (ROOT / "extension" / "icons" / "icon16.png").read_bytes()
 CHROMIUM_ARGS = [
     "--headless=new",
