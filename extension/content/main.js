@@ -55,6 +55,19 @@
 
     const keyOf = (c) => c.id || "title:" + Dom.normalizeTitle(c.title);
     const hasAnnotation = (card) => Boolean(card.querySelector("[data-pl-paper]"));
+    const renderedFor = new WeakMap(); // annotation root -> keyOf(card) when it was rendered
+
+    /** Cards whose nodes the page reused for another paper (a keyed re-render changes the link and
+     * title in place): drop the old annotation so this pass annotates the card afresh. */
+    function dropReused(cards) {
+      for (const c of cards) {
+        const root = c.card.querySelector("[data-pl-paper]");
+        if (root && renderedFor.has(root) && renderedFor.get(root) !== keyOf(c)) {
+          root.remove();
+          c.card.classList.remove("pl-for-you", "pl-match");
+        }
+      }
+    }
     const paperFor = (id) => byId.get(id) || staleById.get(id) || null;
     const lookup = (c) => (c.id && byId.get(c.id)) || byTitle.get(Dom.normalizeTitle(c.title)) || null;
 
@@ -71,6 +84,7 @@
       if (hasAnnotation(c.card)) return; // never twice
       const node = Render.annotation(paper, opts, handlers);
       c.anchor.after(node);
+      renderedFor.set(node, keyOf(c));
       cardIds.set(c.card, paper.id);
       c.card.classList.toggle("pl-for-you", Boolean(paper._plForYou));
       if (paper._plForYou) node.classList.add("pl-annot-for-you");
@@ -146,6 +160,7 @@
         staleById.delete(paper.id);
         const fresh = Render.annotation(paper, opts, handlers);
         const card = [...cardIds.keys()].find((c) => c.contains(old));
+        if (renderedFor.has(old)) renderedFor.set(fresh, renderedFor.get(old));
         old.replaceWith(fresh);
         if (card) card.classList.toggle("pl-for-you", Boolean(paper._plForYou));
         if (paper._plForYou) fresh.classList.add("pl-annot-for-you");
@@ -168,7 +183,9 @@
           failed.clear();
           clearPhrase();
         }
-        const todo = Sel.findCards(document).filter((c) => !hasAnnotation(c.card) && !failed.has(keyOf(c)));
+        const cards = Sel.findCards(document);
+        dropReused(cards);
+        const todo = cards.filter((c) => !hasAnnotation(c.card) && !failed.has(keyOf(c)));
         let missing = [];
         for (const c of todo) {
           const paper = lookup(c);
@@ -382,7 +399,12 @@
     const observer = new MutationObserver((records) => {
       const ours = (n) => n.nodeType !== 1 || n.matches(Sel.SELECTORS.ours) || Boolean(n.closest(Sel.SELECTORS.ours));
       for (const r of records) {
-        if (r.target.nodeType === 1 && r.target.closest(Sel.SELECTORS.ours)) continue;
+        const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+        if (!el || el.closest(Sel.SELECTORS.ours)) continue;
+        if (r.type === "attributes" || r.type === "characterData") {
+          schedule(); // a link or a title changed in place
+          return;
+        }
         const added = [...r.addedNodes].some((n) => n.nodeType === 1 && !ours(n));
         const removedOurs = [...r.removedNodes].some((n) => n.nodeType === 1 && n.matches(".pl-annot"));
         if (added || removedOurs) {
@@ -391,7 +413,7 @@
         }
       }
     });
-    observer.observe(document.body, { childList: true, subtree: true });
+    observer.observe(document.body, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ["href"] });
     window.addEventListener("popstate", schedule, { signal });
     document.addEventListener(
       "pointerover",

@@ -195,6 +195,25 @@ def test_spa_navigation_and_new_cards_reannotate_without_duplicates(page):
     assert annotations(page) == [[pid] for pid, _, _ in pages.DAILY]
 
 
+def test_cards_reused_in_place_for_other_papers_are_reannotated(page):
+    open_annotated(page, f"{HF}/papers")
+    # A keyed re-render may keep the card nodes and only change each title link's href and text.
+    page.evaluate(
+        """papers => { history.pushState({}, '', '/papers/trending');
+             const links = document.querySelectorAll('article h3 a');
+             papers.forEach(([id, title], i) => { links[i].setAttribute('href', '/papers/' + id);
+                                                   links[i].firstChild.data = title; }); }""",
+        [[pid, title] for pid, title, _ in pages.TRENDING],
+    )
+    expected = [[pid] for pid, _, _ in pages.TRENDING] + [[pid] for pid, _, _ in pages.DAILY[len(pages.TRENDING):]]
+    page.wait_for_function(
+        "ids => JSON.stringify([...document.querySelectorAll('article')].map(c => [...c.querySelectorAll('[data-pl-paper]')]"
+        ".map(n => n.dataset.plPaper))) === JSON.stringify(ids)",
+        arg=expected,
+        timeout=15000,
+    )
+
+
 def test_backend_down_says_so_and_gives_the_command(ext, page):
     from paperlens.config import DEFAULT_PORT  # noqa: F401  (the README documents the same port)
 
@@ -321,6 +340,10 @@ def test_keyboard_command_saves_the_focused_paper(ext, page):
     page.wait_for_function("el => el.getAttribute('aria-pressed') === 'true'", arg=star.element_handle())
     ext.sw.evaluate("() => paperLensRunCommand('save-focused')")  # and unsave again
     page.wait_for_function("el => el.getAttribute('aria-pressed') === 'false'", arg=star.element_handle())
+    # The other shortcut (and the popup's button): annotate now, fresh from the backend.
+    stats = ext.sw.evaluate("() => paperLensRunCommand('annotate-now')")
+    assert (stats["cards"], stats["annotated"]) == (len(pages.DAILY), len(pages.DAILY))
+    assert annotations(page) == [[pid] for pid, _, _ in pages.DAILY]
 
 
 # Runs in the page's main world before its scripts: the time (ms since navigation start) the 100th
