@@ -19,7 +19,21 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+def shared_dir() -> Path:
+    """The shared data folder: $PAPERLENS_SHARED, else ../shared beside the repo (CI), else /work/shared."""
+    env = os.environ.get("PAPERLENS_SHARED")
+    if env:
+        return Path(env)
+    for candidate in (ROOT.parent / "shared", Path("/work/shared")):
+        if candidate.is_dir():
+            return candidate
+    return ROOT.parent / "shared"
+
+
+SHARED = shared_dir()
+SEEDS = SHARED / "seeds"
 PAGES = Path(__file__).resolve().parent / "pages"
 HEADERS = {"X-PaperLens-Client": "tests"}
 

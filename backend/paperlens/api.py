@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import re
+from flask import Blueprint, Response, current_app, jsonify, request
 
-from flask import Blueprint, current_app, jsonify, request
-
-from . import __version__
+from . import __version__, library
 from .errors import NotFound, PaperLensError
 from .keyphrases import MODEL_NAME
+from .library import PAPER_ID, check_paper_id  # noqa: F401  (PAPER_ID: one id pattern for routes and imports)
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-
-PAPER_ID = re.compile(r"^(\d{4}\.\d{4,5}|t-[0-9a-f]{16})$")
 
 
 def annotator():
@@ -27,14 +24,6 @@ def json_body() -> dict:
     if not isinstance(body, dict):
         raise PaperLensError("the body must be a JSON object", 400)
     return body
-
-
-def check_paper_id(paper_id: str) -> str:
-    if not PAPER_ID.match(paper_id):
-        raise PaperLensError(
-            f"{paper_id!r} is not a paper id: use an arXiv id like 2509.09737 or a t-<16 hex> title id", 400
-        )
-    return paper_id
 
 
 @bp.get("/health")
@@ -63,18 +52,48 @@ def annotate():
     return jsonify(annotator().annotate(content, url))
 
 
+# ---------------------------------------------------------------- the reading list
+
+SAVED_SORTS = ("saved_at", "-saved_at")
+MAX_QUERY_LEN = 500
+
+
+def _only_keys(body: dict, allowed: tuple[str, ...]) -> None:
+    unknown = sorted(set(body) - set(allowed))
+    if unknown:
+        raise PaperLensError(f"unknown field(s) {', '.join(unknown)}: this route takes {', '.join(allowed)}", 400)
+
+
+def _save_fields(body: dict) -> dict:
+    """tags/note/read from a body, validated and normalized; absent ones are None."""
+    return {
+        "tags": None if body.get("tags") is None else library.normalize_tags(body["tags"]),
+        "note": None if body.get("note") is None else library.check_note(body["note"]),
+        "read": None if body.get("read") is None else library.check_read(body["read"]),
+    }
+
+
 @bp.put("/saved/<paper_id>")
 def save(paper_id: str):
+    """Save a paper (idempotent), optionally replacing its tags and note. Works for papers not seen yet."""
     check_paper_id(paper_id)
-    body = request.get_json(silent=True) if request.data else {}
-    if not isinstance(body, dict):
-        raise PaperLensError("the body must be a JSON object", 400)
-    tags, note = body.get("tags"), body.get("note")
-    if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
-        raise PaperLensError("'tags' must be a list of strings", 400)
-    if note is not None and not isinstance(note, str):
-        raise PaperLensError("'note' must be a string", 400)
-    return jsonify({"ok": True, "saved": annotator().store.save_paper(paper_id, tags, note)})
+    body = json_body() if request.content_length or request.data else {}
+    _only_keys(body, ("tags", "note"))
+    fields = _save_fields(body)
+    return jsonify({"ok": True, "saved": annotator().store.save_paper(paper_id, fields["tags"], fields["note"])})
+
+
+@bp.patch("/saved/<paper_id>")
+def update_saved(paper_id: str):
+    check_paper_id(paper_id)
+    body = json_body()
+    _only_keys(body, ("tags", "note", "read"))
+    if not body:
+        raise PaperLensError("send at least one of tags, note, read", 400)
+    record = annotator().store.update_saved(paper_id, **_save_fields(body))
+    if record is None:
+        raise NotFound(f"{paper_id} is not saved")
+    return jsonify({"ok": True, "saved": record})
 
 
 @bp.delete("/saved/<paper_id>")
@@ -85,17 +104,80 @@ def unsave(paper_id: str):
     return jsonify({"ok": True, "id": paper_id, "saved": False})
 
 
+@bp.get("/saved/<paper_id>")
+def get_saved(paper_id: str):
+    """One save with its reading history (when and on which pages the paper was seen; null if never)."""
+    check_paper_id(paper_id)
+    store = annotator().store
+    record = store.get_saved(paper_id)
+    if record is None:
+        raise NotFound(f"{paper_id} is not saved")
+    return jsonify({"ok": True, "saved": record, "history": store.paper_history(paper_id)})
+
+
 @bp.get("/saved")
 def list_saved():
+    args = request.args
     try:
-        limit = int(request.args.get("limit", 100))
-        offset = int(request.args.get("offset", 0))
+        limit = int(args.get("limit", 100))
+        offset = int(args.get("offset", 0))
     except ValueError:
         raise PaperLensError("'limit' and 'offset' must be integers", 400) from None
     if not (1 <= limit <= 1000) or offset < 0:
         raise PaperLensError("'limit' must be 1..1000 and 'offset' >= 0", 400)
+    read = args.get("read")
+    if read not in (None, "", "true", "false"):
+        raise PaperLensError("'read' must be true or false", 400)
+    sort = args.get("sort", "-saved_at")
+    if sort not in SAVED_SORTS:
+        raise PaperLensError(f"'sort' must be one of {', '.join(SAVED_SORTS)}", 400)
+    q = args.get("q", "")
+    if len(q) > MAX_QUERY_LEN:
+        raise PaperLensError(f"'q' is longer than {MAX_QUERY_LEN} characters", 400)
+    tags = library.normalize_tags([args.get("tag", "")])
+    filters = {"tag": tags[0] if tags else None, "read": None if not read else read == "true", "q": q}
     store = annotator().store
-    return jsonify({"ok": True, "total": store.count_saved(), "saved": store.list_saved(limit, offset)})
+    return jsonify(
+        {
+            "ok": True,
+            "total": store.count_saved(**filters),
+            "saved": store.list_saved(limit, offset, sort=sort, **filters),
+        }
+    )
+
+
+EXPORT_TYPES = {
+    "json": "application/json; charset=utf-8",
+    "bibtex": "application/x-bibtex; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+@bp.get("/saved/export")
+def export_saved():
+    """The whole reading list as a file download (json, the default; bibtex; csv)."""
+    fmt = library.check_export_format(request.args.get("format", "json"))
+    text = library.export_records(annotator().store.export_saved(), fmt)
+    return Response(
+        text,
+        content_type=EXPORT_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{library.export_filename(fmt)}"'},
+    )
+
+
+@bp.post("/saved/import")
+def import_saved():
+    """Import our JSON export or BibTeX: validated in full first, then written in one transaction."""
+    body = json_body()
+    _only_keys(body, ("format", "data"))
+    fmt = library.check_import_format(body.get("format"))
+    if "data" not in body:
+        raise PaperLensError("send the file's content as 'data'", 400)
+    records, duplicates = library.parse_import(fmt, body["data"])
+    counts = annotator().store.import_saved(records)
+    counts["skipped"] += duplicates
+    return jsonify({"ok": True, **counts})
+
 
 
 def int_arg(name: str, default: int, low: int, high: int) -> int:

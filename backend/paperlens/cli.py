@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -112,6 +114,148 @@ def annotate(file, url, db_path):
     except PaperLensError as e:
         raise click.ClickException(e.message) from None
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+# ---------------------------------------------------------------- the reading list
+
+
+class Progress:
+    """A click progress bar on stderr when it is a terminal; silent when piped or redirected."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.bar = None
+        self.enabled = sys.stderr.isatty()
+
+    def to(self, done: int, total: int) -> None:
+        """Move the bar to `done` of `total` (started on first call, when the total is known)."""
+        if not self.enabled or total <= 0:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(max(0, done - self.bar.pos))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+def _existing_library(db_path: Path | None):
+    """The Store at db_path (default library); a ClickException if there is no library file there."""
+    from .store import Store
+
+    path = db_path or default_db_path()
+    if not Path(path).is_file():
+        raise click.ClickException(f"no library at {path} (use --db or PAPERLENS_DB)")
+    return Store(path)
+
+
+@cli.command("export")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["json", "bibtex", "csv"]),
+    default=None,
+    help="json restores everything (tags, notes, read state); bibtex for LaTeX; csv for spreadsheets. "
+    "Default: from --output's extension (.bib, .csv), else json.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write (replaced atomically). Default: standard output.",
+)
+@db_option
+def export(fmt, output, db_path):
+    """Export the reading list (the same file GET /api/saved/export gives)."""
+    from . import library
+
+    if fmt is None:
+        suffix = output.suffix.lower() if output else ""
+        fmt = {".bib": "bibtex", ".bibtex": "bibtex", ".csv": "csv"}.get(suffix, "json")
+    records = _existing_library(db_path).export_saved()
+    data = library.export_records(records, fmt).encode("utf-8")
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    # Write next to the target and rename: an interrupted export never leaves half a file behind.
+    fd, tmp = tempfile.mkstemp(dir=output.parent if str(output.parent) else ".", prefix=f".{output.name}.")
+    try:
+        with os.fdopen(fd, "wb") as f, Progress(f"Exporting {len(records)} papers") as progress:
+            step = 1 << 20
+            for i in range(0, len(data), step):
+                f.write(data[i : i + step])
+                progress.to(min(i + step, len(data)), len(data))
+        os.replace(tmp, output)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    click.echo(f"exported {len(records)} saved papers to {output} ({fmt})", err=True)
+
+
+@cli.command("import")
+@click.argument("file")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["json", "bibtex"]),
+    default=None,
+    help="Default: from the file extension (.json, .bib), else from its first character.",
+)
+@db_option
+def import_(file, fmt, db_path):
+    """Import a Paper Lens JSON export or a BibTeX file (arXiv eprints) into the reading list.
+
+    All or nothing: the whole file is checked first and written in one transaction. Papers already
+    saved are merged (tags united, notes kept), so importing the same file twice changes nothing."""
+    from . import library
+    from .store import Store
+
+    text = _read_page(file)
+    fmt = fmt or library.detect_format(file, text)
+    try:
+        records, duplicates = library.parse_import(fmt, text)
+        store = Store(db_path or default_db_path())
+        with Progress(f"Importing {len(records)} papers") as progress:
+            done = [0]
+
+            def advance(n):
+                done[0] += n
+                progress.to(done[0], len(records))
+
+            counts = store.import_saved(records, progress=advance)
+    except PaperLensError as e:
+        raise click.ClickException(e.message) from None
+    counts["skipped"] += duplicates
+    click.echo(
+        f"imported {counts['imported']}, updated {counts['updated']}, "
+        f"skipped {counts['skipped']} (already in the library or repeated in the file)"
+    )
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@db_option
+def backup(path, db_path):
+    """Copy the whole library (papers, saves, history, cache) to PATH, safely while the server runs.
+
+    PATH may be a directory (a timestamped file is created in it). Restore by pointing --db or
+    PAPERLENS_DB at the copy, or by copying it over the library while the server is stopped."""
+    store = _existing_library(db_path)
+    try:
+        with Progress("Backing up") as progress:
+            dest = store.backup(path, progress=progress.to)
+    except PaperLensError as e:
+        raise click.ClickException(e.message) from None
+    click.echo(f"backed up {store.path} to {dest} ({store.count_saved()} saved, {store.count_papers()} papers)")
 
 
 def main():

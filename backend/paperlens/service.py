@@ -48,7 +48,7 @@ class Annotator:
         papers = [p.to_dict() for p in page.papers]
         for p in papers:
             p["title_key"] = normalize_title(p["title"])
-        self.store.record_papers(papers)
+        self.store.record_papers(papers, page_url=page.url, page_kind=page.kind)
 
         keyphrases = self.keyphrases_for(papers)
         related, for_you = self.match_page(papers)

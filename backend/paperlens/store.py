@@ -48,7 +48,20 @@ MIGRATIONS: list[str] = [
         read INTEGER NOT NULL DEFAULT 0
     );
     """,
-    # 2: a log of changes to papers' indexed text (and deletions), so every process's related index
+    # 2: the pages each paper was seen on (the reading history), and the reading list's sort order.
+    """
+    CREATE TABLE page_visits (
+        paper_id TEXT NOT NULL,
+        page_url TEXT NOT NULL,
+        page_kind TEXT NOT NULL,
+        first_seen REAL NOT NULL,
+        last_seen REAL NOT NULL,
+        visits INTEGER NOT NULL DEFAULT 1,
+        PRIMARY KEY (paper_id, page_url)
+    ) WITHOUT ROWID;
+    CREATE INDEX saved_saved_at ON saved(saved_at);
+    """,
+    # 3: a log of changes to papers' indexed text (and deletions), so every process's related index
     # can catch up incrementally: new papers are found by rowid, changed or deleted ones here.
     """
     CREATE TABLE paper_changes (
@@ -68,6 +81,9 @@ MIGRATIONS: list[str] = [
     END;
     """,
 ]
+
+# Longest page URL kept in the history (HF URLs are short; this bounds a hostile one).
+MAX_PAGE_URL = 2000
 
 PAPER_FIELDS = (
     "id",
@@ -105,6 +121,7 @@ class Store:
             conn.execute("PRAGMA foreign_keys=ON")
             # NORMAL in WAL mode: a power cut may lose the last commits, never corrupts the file.
             conn.execute("PRAGMA synchronous=NORMAL")
+            conn.create_function("pl_match", 6, _match, deterministic=True)
             self._local.conn = conn
         return conn
 
@@ -130,6 +147,9 @@ class Store:
         return self._conn().execute("PRAGMA user_version").fetchone()[0]
 
     def _migrate(self) -> None:
+        # Up to date (the common case): no write lock, so opening a library never waits for a busy server.
+        if self.schema_version() == len(MIGRATIONS):
+            return
         with self.transaction() as conn:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > len(MIGRATIONS):
@@ -144,8 +164,15 @@ class Store:
 
     # ------------------------------------------------------------ papers
 
-    def record_papers(self, papers: list[dict], now: float | None = None) -> None:
-        """Insert or refresh papers seen on a page (first_seen kept, last_seen and details updated)."""
+    def record_papers(
+        self,
+        papers: list[dict],
+        now: float | None = None,
+        page_url: str | None = None,
+        page_kind: str | None = None,
+    ) -> None:
+        """Insert or refresh papers seen on a page (first_seen kept, last_seen and details updated) and, when
+        `page_kind` is given, remember the page they were seen on (`page_url` None = a page without URL, '')."""
         now = time.time() if now is None else now
         rows = [
             (
@@ -183,11 +210,48 @@ class Store:
                     url = CASE WHEN excluded.url != '' THEN excluded.url ELSE papers.url END,
                     ai_keywords = CASE WHEN excluded.ai_keywords != '[]' THEN excluded.ai_keywords
                                   ELSE papers.ai_keywords END,
+                    -- seen_count 0: imported, never seen on a page until now
+                    first_seen = CASE WHEN papers.seen_count = 0 THEN excluded.first_seen ELSE papers.first_seen END,
                     last_seen = excluded.last_seen,
                     seen_count = papers.seen_count + 1
                 """,
                 rows,
             )
+            if page_kind is not None:
+                url = (page_url or "")[:MAX_PAGE_URL]
+                conn.executemany(
+                    """
+                    INSERT INTO page_visits (paper_id, page_url, page_kind, first_seen, last_seen)
+                    VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(paper_id, page_url) DO UPDATE SET
+                        page_kind = excluded.page_kind, last_seen = excluded.last_seen, visits = visits + 1
+                    """,
+                    [(p["id"], url, page_kind, now, now) for p in papers],
+                )
+
+    def paper_history(self, paper_id: str) -> dict | None:
+        """When and where a paper was seen: {"first_seen", "last_seen", "seen_count", "pages": [{"url",
+        "kind", "first_seen", "last_seen", "visits"}]} (pages most recent first; url "" = a page without URL),
+        or None when the paper was never seen (unknown, or only imported/saved by id)."""
+        conn = self._conn()
+        row = conn.execute(
+            "SELECT first_seen, last_seen, seen_count FROM papers WHERE id = ? AND seen_count > 0", (paper_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        pages = conn.execute(
+            "SELECT page_url, page_kind, first_seen, last_seen, visits FROM page_visits WHERE paper_id = ? "
+            "ORDER BY last_seen DESC, page_url",
+            (paper_id,),
+        )
+        return {
+            "first_seen": row["first_seen"],
+            "last_seen": row["last_seen"],
+            "seen_count": row["seen_count"],
+            "pages": [
+                {"url": p[0], "kind": p[1], "first_seen": p[2], "last_seen": p[3], "visits": p[4]} for p in pages
+            ],
+        }
 
     def get_paper(self, paper_id: str) -> dict | None:
         row = self._conn().execute("SELECT * FROM papers WHERE id = ?", (paper_id,)).fetchone()
@@ -271,7 +335,8 @@ class Store:
     # ------------------------------------------------------------ saved papers
 
     def save_paper(self, paper_id: str, tags: list[str] | None = None, note: str | None = None) -> dict:
-        """Save (idempotent: an existing save keeps its time; given tags/note replace the old ones)."""
+        """Save (idempotent: an existing save keeps its time; given tags/note replace the old ones).
+        Returns the saved record (see `get_saved`). The paper need not be in the library yet."""
         with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO saved (paper_id, saved_at) VALUES (?, ?) ON CONFLICT(paper_id) DO NOTHING",
@@ -283,12 +348,34 @@ class Store:
                 conn.execute("UPDATE saved SET note = ? WHERE paper_id = ?", (note, paper_id))
         return self.get_saved(paper_id)
 
+    def update_saved(
+        self, paper_id: str, tags: list[str] | None = None, note: str | None = None, read: bool | None = None
+    ) -> dict | None:
+        """Change the given fields of a save; returns the record, or None if the paper is not saved."""
+        sets, params = [], []
+        for column, value in (("tags", None if tags is None else json.dumps(tags)), ("note", note)):
+            if value is not None:
+                sets.append(f"{column} = ?")
+                params.append(value)
+        if read is not None:
+            sets.append("read = ?")
+            params.append(int(read))
+        with self.transaction() as conn:
+            exists = conn.execute("SELECT 1 FROM saved WHERE paper_id = ?", (paper_id,)).fetchone()
+            if exists is None:
+                return None
+            if sets:
+                conn.execute(f"UPDATE saved SET {', '.join(sets)} WHERE paper_id = ?", (*params, paper_id))
+        return self.get_saved(paper_id)
+
     def unsave_paper(self, paper_id: str) -> bool:
         """Remove a save; True if there was one."""
         with self.transaction() as conn:
             return conn.execute("DELETE FROM saved WHERE paper_id = ?", (paper_id,)).rowcount > 0
 
     def get_saved(self, paper_id: str) -> dict | None:
+        """{"id", "title", "url", "published", "authors", "saved_at", "tags", "note", "read"} or None.
+        Paper details are None/[] while a paper saved by id has not been seen yet."""
         row = self._conn().execute(_SAVED_SELECT + " WHERE s.paper_id = ?", (paper_id,)).fetchone()
         return _saved_row(row) if row else None
 
@@ -303,20 +390,260 @@ class Store:
             out |= {r[0] for r in conn.execute(f"SELECT paper_id FROM saved WHERE paper_id IN ({marks})", chunk)}
         return out
 
-    def list_saved(self, limit: int = 100, offset: int = 0) -> list[dict]:
+    def list_saved(
+        self,
+        limit: int = 100,
+        offset: int = 0,
+        tag: str | None = None,
+        read: bool | None = None,
+        q: str | None = None,
+        sort: str = "-saved_at",
+    ) -> list[dict]:
+        """One page of saved records (as `get_saved`) matching the filters: `tag` (exact, normalized),
+        `read`, `q` (every word in title, authors, note, tags or id; case-insensitive), newest first by
+        default (`sort="saved_at"`: oldest first)."""
+        where, params = _saved_filter(tag, read, q)
+        order = "ASC" if sort == "saved_at" else "DESC"
         rows = self._conn().execute(
-            _SAVED_SELECT + " ORDER BY s.saved_at DESC, s.paper_id LIMIT ? OFFSET ?", (limit, offset)
+            f"{_SAVED_SELECT} {where} ORDER BY s.saved_at {order}, s.paper_id {order} LIMIT ? OFFSET ?",
+            (*params, limit, offset),
         )
         return [_saved_row(r) for r in rows]
 
-    def count_saved(self) -> int:
-        return self._conn().execute("SELECT COUNT(*) FROM saved").fetchone()[0]
+    def count_saved(self, tag: str | None = None, read: bool | None = None, q: str | None = None) -> int:
+        """How many saves match the filters of `list_saved` (all saves without filters)."""
+        where, params = _saved_filter(tag, read, q)
+        if not where:
+            return self._conn().execute("SELECT COUNT(*) FROM saved").fetchone()[0]
+        sql = f"SELECT COUNT(*) FROM saved s LEFT JOIN papers p ON p.id = s.paper_id {where}"
+        return self._conn().execute(sql, params).fetchone()[0]
+
+    def export_saved(self) -> list[dict]:
+        """Every save with its paper, oldest save first: export records as `paperlens.library` describes
+        ({"id", "title", "url", "published", "authors", "abstract", "saved_at", "tags", "note", "read",
+        "first_seen", "last_seen", "seen_count"})."""
+        cursor = self._conn().cursor()
+        cursor.row_factory = None  # plain tuples: this runs over the whole list, name lookups add up
+        rows = cursor.execute(
+            """
+            SELECT s.paper_id, p.title, p.url, p.published, p.authors, p.abstract, s.saved_at, s.tags, s.note,
+                   s.read, p.first_seen, p.last_seen, COALESCE(p.seen_count, 0)
+            FROM saved s LEFT JOIN papers p ON p.id = s.paper_id
+            ORDER BY s.saved_at, s.paper_id
+            """
+        )
+        loads = json.loads
+        return [
+            {
+                "id": pid,
+                "title": title,
+                "url": url,
+                "published": published,
+                "authors": loads(authors) if authors else [],
+                "abstract": abstract,
+                "saved_at": saved_at,
+                "tags": loads(tags),
+                "note": note,
+                "read": bool(read),
+                "first_seen": first if seen else None,
+                "last_seen": last if seen else None,
+                "seen_count": seen,
+            }
+            for pid, title, url, published, authors, abstract, saved_at, tags, note, read, first, last, seen in rows
+        ]
+
+    def import_saved(self, records: list[dict], now: float | None = None, progress=None) -> dict:
+        """Write validated export records (from `library.parse_import`, unique ids) in ONE transaction:
+        all or nothing. New saves are inserted; an existing save is merged with `library.merge_saved`
+        (nothing the user has is lost); papers not in the library are added from the records' details
+        (marked never seen), known papers only get their blank details filled. `progress(n)` is called
+        as records are written. Returns {"imported": N, "updated": N, "skipped": N (already identical)}."""
+        from .library import merge_saved
+
+        now = time.time() if now is None else now
+        counts = {"imported": 0, "updated": 0, "skipped": 0}
+        with self.transaction() as conn:
+            ids = [r["id"] for r in records]
+            existing: dict[str, dict] = {}
+            known: dict[str, tuple[bool, bool, bool, bool]] = {}
+            for chunk in _chunks(ids, 500):
+                marks = ",".join("?" * len(chunk))
+                for row in conn.execute(
+                    f"SELECT paper_id, saved_at, tags, note, read FROM saved WHERE paper_id IN ({marks})", chunk
+                ):
+                    existing[row[0]] = {
+                        "saved_at": row[1],
+                        "tags": json.loads(row[2]),
+                        "note": row[3],
+                        "read": bool(row[4]),
+                    }
+                # Which details each known paper lacks, so only papers with a blank to fill get an UPDATE.
+                for row in conn.execute(
+                    f"SELECT id, authors = '[]', abstract = '', published IS NULL, url = '' FROM papers "
+                    f"WHERE id IN ({marks})",
+                    chunk,
+                ):
+                    known[row[0]] = tuple(bool(x) for x in row[1:])
+
+            new_papers, fill_papers, new_saves, changed_saves = [], [], [], []
+            for r in records:
+                authors = r.get("authors") or []
+                blanks = known.get(r["id"])
+                if blanks is not None:
+                    no_authors, no_abstract, no_published, no_url = blanks
+                    if (
+                        (no_authors and authors)
+                        or (no_abstract and r.get("abstract"))
+                        or (no_published and r.get("published"))
+                        or (no_url and r.get("url"))
+                    ):
+                        fill_papers.append(
+                            (json.dumps(authors), r.get("abstract") or "", r.get("published"), r.get("url") or "",
+                             r["id"])
+                        )
+                elif r.get("title"):
+                    authors = json.dumps(authors)
+                    first = r.get("first_seen")
+                    seen_count = (r.get("seen_count") or 1) if first is not None else 0
+                    first = now if first is None else first
+                    last = r.get("last_seen") if r.get("last_seen") is not None else first
+                    new_papers.append(
+                        (r["id"], r["title"], r["title_key"], r.get("abstract") or "", authors, r.get("published"),
+                         r.get("url") or "", first, last, seen_count)
+                    )
+                incoming = {
+                    "saved_at": now if r.get("saved_at") is None else r["saved_at"],
+                    "tags": r["tags"],
+                    "note": r["note"],
+                    "read": r["read"],
+                }
+                old = existing.get(r["id"])
+                if old is None:
+                    new_saves.append(
+                        (r["id"], incoming["saved_at"], json.dumps(r["tags"]), r["note"], int(r["read"]))
+                    )
+                    counts["imported"] += 1
+                else:
+                    merged = merge_saved(old, incoming)
+                    if merged == old:
+                        counts["skipped"] += 1
+                    else:
+                        changed_saves.append(
+                            (merged["saved_at"], json.dumps(merged["tags"]), merged["note"], int(merged["read"]),
+                             r["id"])
+                        )
+                        counts["updated"] += 1
+            conn.executemany(
+                """
+                INSERT INTO papers (id, title, title_key, abstract, authors, published, url, first_seen, last_seen,
+                                    seen_count)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                new_papers,
+            )
+            conn.executemany(
+                """
+                UPDATE papers SET
+                    authors = CASE WHEN authors = '[]' THEN ? ELSE authors END,
+                    abstract = CASE WHEN abstract = '' THEN ? ELSE abstract END,
+                    published = COALESCE(published, ?),
+                    url = CASE WHEN url = '' THEN ? ELSE url END
+                WHERE id = ?
+                """,
+                fill_papers,
+            )
+            done = 0
+            for chunk in _chunks(new_saves, 1000):
+                conn.executemany(
+                    "INSERT INTO saved (paper_id, saved_at, tags, note, read) VALUES (?, ?, ?, ?, ?)", chunk
+                )
+                done += len(chunk)
+                if progress:
+                    progress(len(chunk))
+            conn.executemany("UPDATE saved SET saved_at = ?, tags = ?, note = ?, read = ? WHERE paper_id = ?",
+                             changed_saves)
+            if progress:
+                progress(len(records) - done)
+        return counts
+
+    # ------------------------------------------------------------ backup
+
+    def backup(self, dest: str | os.PathLike, progress=None) -> Path:
+        """A consistent copy of the whole library at `dest` (a file, or a directory to put a timestamped
+        file in) using SQLite's online backup API: safe while the server is writing. Written to a
+        `.partial` file first and renamed, so `dest` is never half a database. `progress(done, total)`
+        is called with page counts. Returns the path written. Refuses to overwrite a file."""
+        from .errors import PaperLensError
+
+        dest = Path(dest).expanduser()
+        if dest.is_dir():
+            dest = dest / time.strftime("paperlens-backup-%Y%m%d-%H%M%S.sqlite3")
+        if dest.exists():
+            raise PaperLensError(f"{dest} exists: choose another path or remove it first", 409)
+        if self.path != ":memory:" and dest.resolve() == Path(self.path).resolve():
+            raise PaperLensError("the backup path is the library itself", 400)
+        if not dest.parent.is_dir():
+            raise PaperLensError(f"no such directory: {dest.parent}", 400)
+        partial = dest.with_name(dest.name + ".partial")
+        partial.unlink(missing_ok=True)
+        target = sqlite3.connect(partial)
+        try:
+
+            def report(status, remaining, total):
+                if progress:
+                    progress(total - remaining, total)
+
+            # Steps of 1024 pages (4 MB) let a progress bar move; each step holds the read lock only briefly.
+            self._conn().backup(target, pages=1024, progress=report)
+            # A plain single-file database: no -wal/-shm companions to forget when copying the backup.
+            target.execute("PRAGMA journal_mode=DELETE")
+            check = target.execute("PRAGMA quick_check").fetchone()[0]
+            if check != "ok":
+                raise PaperLensError(f"the backup failed its integrity check: {check}", 500)
+        except BaseException:
+            target.close()
+            partial.unlink(missing_ok=True)
+            raise
+        target.close()
+        os.replace(partial, dest)
+        return dest
 
 
 _SAVED_SELECT = """
     SELECT s.paper_id, s.saved_at, s.tags, s.note, s.read, p.title, p.url, p.published, p.authors
     FROM saved s LEFT JOIN papers p ON p.id = s.paper_id
 """
+
+
+def _saved_filter(tag: str | None, read: bool | None, q: str | None) -> tuple[str, list]:
+    """WHERE clause and parameters for the saved-list filters ('' when there are none)."""
+    clauses: list[str] = []
+    params: list = []
+    if tag:
+        clauses.append("EXISTS (SELECT 1 FROM json_each(s.tags) WHERE json_each.value = ?)")
+        params.append(tag)
+    if read is not None:
+        clauses.append("s.read = ?")
+        params.append(int(read))
+    words = _fold(q or "").split()
+    if words:
+        clauses.append("pl_match(s.paper_id, p.title, p.authors, s.note, s.tags, ?)")
+        params.append("\x1f".join(words))
+    return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _fold(text: str) -> str:
+    return text.casefold()
+
+
+def _match(paper_id, title, authors_json, note, tags_json, words) -> bool:
+    # Authors and tags are JSON with \u escapes for non-ASCII: decode them so "müller" finds Müller.
+    parts = [paper_id, title or "", note or ""]
+    for blob in (authors_json, tags_json):
+        if blob and blob != "[]":
+            parts.extend(json.loads(blob) if "\\" in blob else [blob])
+    hay = _fold(" ".join(parts))
+    return all(w in hay for w in words.split("\x1f"))
 
 
 def _saved_row(row) -> dict:

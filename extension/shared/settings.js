@@ -1,0 +1,74 @@
+/* Paper Lens settings: defaults, validation and chrome.storage access.
+ * A classic script shared by the service worker (importScripts), the content scripts (listed first
+ * in the manifest), the popup and the options page, so every part reads the same defaults. */
+(function () {
+  "use strict";
+
+  const DEFAULTS = Object.freeze({
+    backendUrl: "http://127.0.0.1:7435",
+    keyphrasesPerCard: 5,
+    autoAnnotate: true,
+    showRelated: true,
+  });
+
+  // The README's backend command (tests/e2e/test_static.py keeps the two identical): what we tell a
+  // reader whose backend is not running.
+  const START_COMMAND = "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/paperlens serve";
+
+  const LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]"];
+
+  /** A backend URL the extension may call, normalized to "http://host:port"; throws Error with a
+   * readable message otherwise (host permissions only cover loopback). */
+  function normalizeBackendUrl(value) {
+    let url;
+    try {
+      url = new URL(String(value).trim());
+    } catch (e) {
+      throw new Error("Enter a URL like " + DEFAULTS.backendUrl);
+    }
+    if (url.protocol !== "http:") throw new Error("The backend URL must start with http://");
+    if (!LOOPBACK_HOSTS.includes(url.hostname)) {
+      throw new Error("The backend must run on this machine: use 127.0.0.1 or localhost");
+    }
+    return url.origin;
+  }
+
+  /** Clamp and type-check stored values; returns a full settings object. */
+  function sanitize(raw) {
+    const out = Object.assign({}, DEFAULTS);
+    if (!raw || typeof raw !== "object") return out;
+    try {
+      if (raw.backendUrl) out.backendUrl = normalizeBackendUrl(raw.backendUrl);
+    } catch (e) {
+      out.backendUrl = DEFAULTS.backendUrl;
+    }
+    const n = Number(raw.keyphrasesPerCard);
+    if (Number.isFinite(n)) out.keyphrasesPerCard = Math.max(0, Math.min(10, Math.round(n)));
+    if (typeof raw.autoAnnotate === "boolean") out.autoAnnotate = raw.autoAnnotate;
+    if (typeof raw.showRelated === "boolean") out.showRelated = raw.showRelated;
+    return out;
+  }
+
+  /** Promise of the current settings ({backendUrl, keyphrasesPerCard, autoAnnotate, showRelated}). */
+  async function load() {
+    const raw = await chrome.storage.local.get(Object.keys(DEFAULTS));
+    return sanitize(raw);
+  }
+
+  /** Store a partial settings object (validated); resolves to the full new settings. */
+  async function save(partial) {
+    const merged = sanitize(Object.assign(await load(), partial));
+    if (partial && partial.backendUrl !== undefined) merged.backendUrl = normalizeBackendUrl(partial.backendUrl);
+    await chrome.storage.local.set(merged);
+    return merged;
+  }
+
+  globalThis.PaperLensSettings = Object.freeze({
+    DEFAULTS,
+    START_COMMAND,
+    normalizeBackendUrl,
+    sanitize,
+    load,
+    save,
+  });
+})();

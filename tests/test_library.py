@@ -1,0 +1,392 @@
+"""The reading list's formats (paperlens.library): validation, BibTeX/CSV/JSON export, BibTeX/JSON import."""
+
+import csv
+import io
+import json
+
+import bibtexparser
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from paperlens import library
+from paperlens.errors import PaperLensError
+
+SPECIAL_TITLE = "Ünïcode & 100% $cheap$ #1 a_b {c} ~x^2 back\\slash: GPT-4 vs. LLaMA -- Ströme"
+
+
+def record(pid, title="A Paper", authors=("Ann Bee",), saved_at=1.0, **extra):
+    r = {
+        "id": pid,
+        "title": title,
+        "url": f"https://huggingface.co/papers/{pid}",
+        "published": "2025-09-11",
+        "authors": list(authors),
+        "abstract": "",
+        "saved_at": saved_at,
+        "tags": [],
+        "note": "",
+        "read": False,
+        "first_seen": None,
+        "last_seen": None,
+        "seen_count": 0,
+    }
+    r.update(extra)
+    return r
+
+
+# ---------------------------------------------------------------- validation
+
+
+def test_tags_are_normalized():
+    assert library.normalize_tags(["  RL ", "rl", "Multi   Agent", "", "  ", "Über"]) == ["rl", "multi agent", "über"]
+
+
+@pytest.mark.parametrize(
+    "tags",
+    ["rl", [1], ["x" * (library.MAX_TAG_LEN + 1)], ["a,b"], ["a\x00"], [f"t{i}" for i in range(library.MAX_TAGS + 1)]],
+)
+def test_bad_tags_are_refused(tags):
+    with pytest.raises(PaperLensError) as e:
+        library.normalize_tags(tags)
+    assert e.value.status == 400
+
+
+def test_note_limit():
+    assert library.check_note("x" * library.MAX_NOTE_LEN)
+    with pytest.raises(PaperLensError):
+        library.check_note("x" * (library.MAX_NOTE_LEN + 1))
+    with pytest.raises(PaperLensError):
+        library.check_note(5)
+
+
+@pytest.mark.parametrize("pid", ["2509.09737", "0704.0001", "t-0123456789abcdef"])
+def test_good_ids(pid):
+    assert library.check_paper_id(pid) == pid
+
+
+@pytest.mark.parametrize("pid", ["2509.097", "2509.09737v2", "t-0123", "cs/0112017", "../etc", "", None])
+def test_bad_ids(pid):
+    with pytest.raises(PaperLensError):
+        library.check_paper_id(pid)
+
+
+def test_merge_never_loses_anything():
+    old = {"saved_at": 5.0, "tags": ["a", "b"], "note": "mine", "read": False}
+    new = {"saved_at": 3.0, "tags": ["b", "c"], "note": "theirs", "read": True}
+    assert library.merge_saved(old, new) == {"saved_at": 3.0, "tags": ["a", "b", "c"], "note": "mine", "read": True}
+    assert library.merge_saved({**old, "note": ""}, new)["note"] == "theirs"
+    assert library.merge_saved(old, old) == old
+
+
+# ---------------------------------------------------------------- LaTeX escaping
+
+
+def test_escape_covers_every_special():
+    escaped = library.latex_escape("& % $ # _ { } ~ ^ \\")
+    assert escaped == (
+        r"\& \% \$ \# \_ \textbraceleft{} \textbraceright{} \textasciitilde{} \textasciicircum{} \textbackslash{}"
+    )
+    assert library.latex_escape("Müller 東京") == "Müller 東京"  # non-ASCII kept as UTF-8
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_escape_round_trips(text):
+    assert library.latex_unescape(library.latex_escape(text)) == text
+
+
+def test_unescape_decodes_foreign_latex():
+    assert library.latex_unescape(r"M{\"u}ller and Ach{\'e}") == "Müller and Aché"
+    assert library.latex_unescape("{BERT}: Pre-training") == "BERT: Pre-training"
+
+
+# ---------------------------------------------------------------- citation keys
+
+
+def test_citation_key_shape():
+    r = record("2509.09737", title="The Attention Is All You Need", authors=["Ashish Vaswani", "Noam Shazeer"])
+    assert library.citation_key_base(r) == "vaswani2025attention"
+    assert library.citation_key_base(record("2509.09737", authors=["Müller, Jörg"])) == "muller2025paper"
+    no_authors = record("t-0123456789abcdef", title="On Élan", authors=[], published=None)
+    assert library.citation_key_base(no_authors) == "anonelan"
+
+
+def test_citation_keys_unique_and_stable():
+    same = [record(f"2509.0{i:04d}", title="Deep Nets", saved_at=float(i)) for i in range(30)]
+    keys = library.citation_keys(same)
+    assert len(set(keys.values())) == 30
+    assert keys["2509.00000"] == "bee2025deep" and keys["2509.00001"] == "bee2025deepb"
+    assert keys["2509.00026"] == "bee2025deepaa"
+    # A later save never renames an existing key.
+    more = library.citation_keys(same + [record("2509.99999", title="Deep Nets", saved_at=100.0)])
+    assert all(more[k] == v for k, v in keys.items())
+    # A suffixed key never collides with another paper's bare key.
+    tricky = [
+        record("2509.00001", title="Deep Nets", saved_at=1.0),
+        record("2509.00002", title="Deep Nets", saved_at=2.0),
+        record("2509.00003", title="Deepb Nets", saved_at=0.5),
+    ]
+    assert len(set(library.citation_keys(tricky).values())) == 3
+
+
+# ---------------------------------------------------------------- BibTeX export
+
+
+def parse_bib(text):
+    lib = bibtexparser.parse_string(text)
+    assert not lib.failed_blocks, [b.raw for b in lib.failed_blocks]
+    # The parser's default stack drops the field's own braces; the title keeps its protecting pair.
+    return {e.key: {f.key: f.value for f in e.fields} for e in lib.entries}
+
+
+def test_bibtex_entry_fields_survive_a_parser():
+    records = [
+        record(
+            "2509.09737",
+            title=SPECIAL_TITLE,
+            authors=["José Ñúñez", "Team, Qwen", "Anderson and Sons"],
+            tags=["rl", "to read", "c++"],
+            note="line one\n\n50% done {really} ~ok",
+        ),
+        record(
+            "t-0123456789abcdef", title="Plain Title", authors=[], published="2024-02-29", url="https://x.org/a%20b"
+        ),
+    ]
+    entries = parse_bib(library.export_bibtex(records))
+    assert len(entries) == 2
+    arxiv = entries["nunez2025unicode"]
+    assert library.latex_unescape(arxiv["title"]) == SPECIAL_TITLE
+    assert arxiv["title"].startswith("{") and arxiv["title"].endswith("}")  # capitalization protected
+    assert [library._bib_author(a) for a in library._split_names(arxiv["author"])] == [
+        "José Ñúñez",
+        "Team, Qwen",
+        "Anderson and Sons",
+    ]
+    assert arxiv["year"] == "2025" and arxiv["eprint"] == "2509.09737" and arxiv["archivePrefix"] == "arXiv"
+    assert arxiv["url"] == "https://arxiv.org/abs/2509.09737"
+    assert library.latex_unescape(arxiv["keywords"]) == "rl, to read, c++"
+    assert library.latex_unescape(arxiv["annote"]) == "line one\n\n50% done {really} ~ok"
+    plain = entries["anon2024plain"]
+    assert "eprint" not in plain and plain["url"] == "https://x.org/a%20b" and plain["year"] == "2024"
+
+
+def test_bibtex_round_trip_through_import():
+    records = [
+        record("2509.09737", title=SPECIAL_TITLE, authors=["José Ñúñez", "Team, Qwen"], tags=["rl"], note="n&b"),
+        record("t-0123456789abcdef", title="Plain Title", authors=["Zoë Ö"]),
+    ]
+    parsed = {r["id"]: r for r in library.parse_bibtex(library.export_bibtex(records))}
+    assert parsed["2509.09737"]["title"] == SPECIAL_TITLE
+    assert parsed["2509.09737"]["authors"] == ["José Ñúñez", "Team, Qwen"]
+    assert parsed["2509.09737"]["tags"] == ["rl"] and parsed["2509.09737"]["note"] == "n&b"
+    # A paper without arXiv id comes back under the id its title gives (the id pages give it).
+    from paperlens.digest import title_id
+
+    assert title_id("Plain Title") in parsed and parsed[title_id("Plain Title")]["authors"] == ["Zoë Ö"]
+
+
+# ---------------------------------------------------------------- BibTeX import
+
+
+FOREIGN_BIB = r"""
+@string{anth = "Anthology"}
+@comment{written by hand}
+@article{vaswani2017attention,
+  title={Attention is all you need},
+  author={Vaswani, Ashish and Shazeer, Noam and M{\"u}ller, J{\"o}rg},
+  journal={arXiv preprint arXiv:1706.03762},
+  year={2017}
+}
+@misc{doi, title = "Via a DOI", doi = {10.48550/arXiv.2401.00001}}
+@misc{url, title = {Via a URL}, url = {https://arxiv.org/pdf/2402.00002v3}}
+@misc{ep, title = {Via eprint}, eprint = {arXiv:2403.00003v1}, archivePrefix = {arXiv}, keywords = {A; B, a}}
+@inproceedings{noarxiv, title = {No arXiv Here}, booktitle = anth, author = {Solo Person}}
+"""
+
+
+def test_bibtex_import_finds_arxiv_ids_everywhere():
+    records = {r["id"]: r for r in library.parse_bibtex(FOREIGN_BIB)}
+    from paperlens.digest import title_id
+
+    assert set(records) == {"1706.03762", "2401.00001", "2402.00002", "2403.00003", title_id("No arXiv Here")}
+    assert records["1706.03762"]["authors"] == ["Ashish Vaswani", "Noam Shazeer", "Jörg Müller"]
+    assert records["1706.03762"]["url"] == "https://huggingface.co/papers/1706.03762"
+    assert records["2403.00003"]["tags"] == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("@misc{a, title={unclosed}\n@misc{b, title={ok}}", "malformed"),
+        ("just some words", "no BibTeX entries"),
+        ("@misc{a, author={Nobody}}", "no arXiv id"),
+        ("@misc{a, title={ok}, keywords={" + "x" * 100 + "}}", "longer than"),
+    ],
+)
+def test_bad_bibtex_is_refused_whole(text, fragment):
+    with pytest.raises(PaperLensError) as e:
+        library.parse_import("bibtex", text)
+    assert e.value.status == 400 and fragment in e.value.message
+
+
+def test_duplicate_entries_in_one_file_merge():
+    text = (
+        "@misc{a, title={T}, eprint={2509.09737}, keywords={x}}\n"
+        "@misc{a, title={T}, eprint={2509.09737v2}, keywords={y}}"
+    )
+    records, duplicates = library.parse_import("bibtex", text)
+    assert duplicates == 1 and len(records) == 1 and records[0]["tags"] == ["x", "y"]
+
+
+# ---------------------------------------------------------------- JSON import
+
+
+def test_json_import_names_every_bad_record():
+    doc = json.loads(library.export_json([record("2509.09737"), record("2509.09738")]))
+    doc["saved"] += [{"id": "nope"}, {"id": "2509.00001", "tags": "x"}, {"id": "2509.00002", "extra": 1}, 7]
+    with pytest.raises(PaperLensError) as e:
+        library.parse_import("json", doc)
+    message = e.value.message
+    assert "4 problem" in message and "'nope'" in message and "record 6" in message and "extra" in message
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["{not json", {"format": "zotero", "saved": []}, {"format": "paperlens-saved", "version": 99, "saved": []}, 5],
+)
+def test_json_import_refuses_foreign_documents(data):
+    with pytest.raises(PaperLensError):
+        library.parse_import("json", data)
+
+
+def test_unknown_formats():
+    with pytest.raises(PaperLensError):
+        library.parse_import("ris", "")
+    with pytest.raises(PaperLensError):
+        library.export_records([], "xml")
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def test_csv_export_reads_back_and_defuses_formulas():
+    records = [
+        record("2509.09737", title="=HYPERLINK(\"http://evil\")", tags=["a", "b c"], note="multi\nline, \"quoted\"",
+               authors=["A One", "B Two"], read=True),
+        record("2509.09738", title="Fine — ünïcode", note="@mention"),
+    ]
+    rows = list(csv.DictReader(io.StringIO(library.export_csv(records))))
+    assert [r["id"] for r in rows] == ["2509.09737", "2509.09738"]
+    assert rows[0]["title"] == "'=HYPERLINK(\"http://evil\")" and rows[1]["note"] == "'@mention"
+    assert rows[0]["tags"] == "a, b c" and rows[0]["note"] == "multi\nline, \"quoted\""
+    assert rows[0]["authors"] == "A One; B Two" and rows[0]["read"] == "true" and rows[1]["read"] == "false"
+    assert rows[0]["saved_at"] == "1970-01-01T00:00:01Z" and rows[1]["title"] == "Fine — ünïcode"
+
+
+def test_detect_format():
+    assert library.detect_format("x.bib", "{") == "bibtex"
+    assert library.detect_format("x.JSON", "@") == "json"
+    assert library.detect_format("-", '  {"format"') == "json"
+    assert library.detect_format("-", "@misc{") == "bibtex"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_title_key_matches_the_parsers_normalization(title):
+    from paperlens.digest import normalize_title
+
+    assert library.title_key(title) == normalize_title(title)
+
+
+# ---------------------------------------------------------------- the BibTeX reader
+
+
+def test_reader_handles_bibtex_syntax():
+    text = (
+        '@STRING{ conf = "Proc. of " }\n'
+        "% a comment line with @ sign\n"
+        '@Article(paren, title = "Quoted {with \\"braces\\"} " # conf # {X}, year = 2024, month = jan,\n'
+        "  eprint = {2509.00001})\n"
+        "@preamble{ {\\newcommand{\\x}{y}} }\n"
+        "@misc{trailing, title={T}, eprint={2509.00002},}\n"
+    )
+    entries, errors = library.read_bibtex(text)
+    assert errors == []
+    assert [(e["type"], e["key"]) for e in entries] == [("article", "paren"), ("misc", "trailing")]
+    fields = entries[0]["fields"]
+    assert fields["title"] == 'Quoted {with \\"braces\\"} Proc. of X'
+    assert fields["year"] == "2024" and fields["month"] == "jan"
+
+
+def test_reader_reports_the_line_of_a_broken_entry():
+    text = "@misc{ok, title={Fine}, eprint={2509.00001}}\n\n@misc{bad, title={Broken}\n  eprint = }\n"
+    with pytest.raises(PaperLensError) as e:
+        library.parse_bibtex(text)
+    assert "line 3" in e.value.message and "@misc{bad" in e.value.message
+
+
+_bib_text = st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=60).filter(
+    lambda t: t.split()
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(title=_bib_text, note=st.text(st.characters(exclude_categories=("Cs",)), max_size=80), tags=st.lists(
+    st.sampled_from(["rl", "to read", "ünï", "c++", "50%", "a_b", "{x}"]), max_size=4, unique=True))
+def test_any_text_survives_bibtex_both_ways(title, note, tags):
+    r = record("2509.09737", title=title, note=note, tags=tags, authors=["Zoë {Odd} Name", "Last, First"])
+    text = library.export_bibtex([r])
+    lib = bibtexparser.parse_string(text)  # another parser agrees the entry is well formed
+    assert not lib.failed_blocks and len(lib.entries) == 1
+    back = library.parse_bibtex(text)[0]
+    assert back["title"] == " ".join(title.split())
+    assert back["note"] == note and back["tags"] == tags
+    assert back["authors"] == ["Zoë {Odd} Name", "Last, First"]
+
+
+@pytest.mark.parametrize("text", ["@comment(never closed", "@misc{k, title={x}", '@misc{k, title="x}', "@misc{"])
+def test_reader_survives_unclosed_input(text):
+    with pytest.raises(PaperLensError) as e:
+        library.parse_bibtex(text)
+    assert e.value.status == 400
+
+
+def test_unclosed_brace_stops_the_reader_instead_of_rescanning():
+    # Every later @ sits inside the unclosed brace: one problem, not one per @ (which would rescan the rest).
+    entries, errors = library.read_bibtex("@misc{ok, title={Fine}}\n" + "@misc{k, title={" * 20_000)
+    assert [e["key"] for e in entries] == ["ok"] and len(errors) == 1 and "never closed" in errors[0][1]
+
+
+_bibtexish = st.lists(
+    st.sampled_from(list('@misc{}()",=#%~\\ \n\tabkey0123.:_/') + ["@misc{", "title=", "{\\'e}", " and ", "eprint="]),
+    max_size=60,
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(_bibtexish, st.text()))
+def test_any_bibtex_input_is_records_or_a_400(text):
+    try:
+        records = library.parse_bibtex(text)
+    except PaperLensError as e:
+        assert e.status == 400
+    else:
+        assert all(library.PAPER_ID.match(r["id"]) for r in records)
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.sampled_from(library.JSON_FIELDS), inner, max_size=6),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(_json_values, st.fixed_dictionaries({"saved": st.lists(_json_values, max_size=3)})))
+def test_any_json_input_is_records_or_a_400(data):
+    try:
+        library.parse_import("json", data)
+    except PaperLensError as e:
+        assert e.status == 400

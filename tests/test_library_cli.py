@@ -1,0 +1,198 @@
+"""`paperlens export | import | backup`, and the store under them (migration, online backup)."""
+
+import json
+import sqlite3
+import threading
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from paperlens import library
+from paperlens.cli import cli
+from paperlens.store import MIGRATIONS, Store
+
+BIB = r"""
+@misc{a, title={First {GPU} Paper}, author={M{\"u}ller, Jörg}, eprint={2509.00001}, archivePrefix={arXiv},
+  keywords={gpu}}
+@misc{b, title={Second}, url={https://arxiv.org/abs/2509.00002v2}, annote={50\% read}}
+"""
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "library.sqlite3"
+    store = Store(path)
+    store.save_paper("2509.00003", ["cli"], "from the store")
+    store.close()
+    return path
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(cli, [str(a) for a in args], input=input, catch_exceptions=False)
+
+
+def test_import_export_cycle(db, tmp_path):
+    bib = tmp_path / "in.bib"
+    bib.write_text(BIB, encoding="utf-8")
+    r = run("import", bib, "--db", db)
+    assert r.exit_code == 0, r.output
+    assert "imported 2, updated 0, skipped 0" in r.stdout
+    assert "imported 0, updated 0, skipped 2" in run("import", bib, "--db", db).stdout
+
+    # stdout carries exactly the file (no progress bar or chatter when piped).
+    r = run("export", "--db", db)
+    doc = json.loads(r.stdout)
+    assert {s["id"] for s in doc["saved"]} == {"2509.00001", "2509.00002", "2509.00003"}
+    first = {s["id"]: s for s in doc["saved"]}["2509.00001"]
+    assert first["title"] == "First GPU Paper" and first["authors"] == ["Jörg Müller"] and first["tags"] == ["gpu"]
+    assert {s["id"]: s for s in doc["saved"]}["2509.00002"]["note"] == "50% read"
+
+    out = tmp_path / "saved.bib"
+    r = run("export", "--output", out, "--db", db)
+    assert r.exit_code == 0 and r.stdout == "" and "exported 3" in r.stderr
+    assert out.read_text(encoding="utf-8").count("@misc{") == 3
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".saved.bib")]  # no temp file left
+    assert run("export", "-f", "csv", "--db", db).stdout.startswith("id,title,authors")
+
+    # JSON export -> import into a new library -> export: the same bytes.
+    js = tmp_path / "saved.json"
+    run("export", "-o", js, "--db", db)
+    other = tmp_path / "other.sqlite3"
+    assert run("import", js, "--db", other).exit_code == 0
+    assert run("export", "--db", other).stdout == js.read_text(encoding="utf-8")
+
+
+def test_bad_import_changes_nothing(db, tmp_path):
+    before = run("export", "--db", db).stdout
+    bad = tmp_path / "bad.bib"
+    bad.write_text(BIB + "\n@misc{c, title={unclosed}\n", encoding="utf-8")
+    r = run("import", bad, "--db", db)
+    assert r.exit_code == 1 and "nothing imported" in r.stderr and "malformed" in r.stderr
+    assert run("export", "--db", db).stdout == before
+    assert run("import", tmp_path / "missing.json", "--db", db).exit_code == 1
+
+
+def test_export_needs_a_library(tmp_path):
+    r = run("export", "--db", tmp_path / "none.sqlite3")
+    assert r.exit_code == 1 and "no library" in r.stderr
+    assert not (tmp_path / "none.sqlite3").exists()
+
+
+def test_backup_is_a_consistent_copy_while_someone_writes(db, tmp_path):
+    # Another connection (the server) sits in an uncommitted write: the backup must not wait for it or see it.
+    writer = sqlite3.connect(db, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO saved (paper_id, saved_at) VALUES ('2509.99999', 1.0)")
+    dest = tmp_path / "backup.sqlite3"
+    r = run("backup", dest, "--db", db)
+    writer.execute("COMMIT")
+    writer.close()
+    assert r.exit_code == 0, r.output
+    assert "1 saved" in r.stdout and not (tmp_path / "backup.sqlite3.partial").exists()
+
+    copy = sqlite3.connect(dest)
+    assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert copy.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert [r[0] for r in copy.execute("SELECT paper_id FROM saved")] == ["2509.00003"]
+    assert copy.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    copy.close()
+    assert Store(dest).get_saved("2509.00003")["note"] == "from the store"
+
+    again = run("backup", dest, "--db", db)
+    assert again.exit_code == 1 and "exists" in again.stderr
+    into_dir = run("backup", tmp_path, "--db", db)
+    assert into_dir.exit_code == 0 and list(tmp_path.glob("paperlens-backup-*.sqlite3"))
+    assert run("backup", db, "--db", db).exit_code == 1
+
+
+def test_backup_during_concurrent_saves(tmp_path):
+    store = Store(tmp_path / "busy.sqlite3")
+    store.import_saved(library.parse_import("json", {"saved": [{"id": f"2509.{i:05d}"} for i in range(2000)]})[0])
+    stop = threading.Event()
+
+    def keep_saving():
+        s = Store(store.path)
+        i = 0
+        while not stop.is_set():
+            s.save_paper(f"2510.{i:05d}")
+            i += 1
+
+    t = threading.Thread(target=keep_saving)
+    t.start()
+    try:
+        dest = store.backup(tmp_path / "b.sqlite3")
+    finally:
+        stop.set()
+        t.join()
+    copy = Store(dest)
+    assert copy.count_saved() >= 2000
+    assert sqlite3.connect(dest).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_version_1_library_migrates_with_data(tmp_path):
+    path = tmp_path / "v1.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.executescript(MIGRATIONS[0])
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute(
+        "INSERT INTO papers (id, title, title_key, first_seen, last_seen) VALUES ('2509.00001', 'Old', 'old', 1, 2)"
+    )
+    conn.execute("INSERT INTO saved (paper_id, saved_at, tags) VALUES ('2509.00001', 5, '[\"kept\"]')")
+    conn.commit()
+    conn.close()
+    store = Store(path)
+    assert store.schema_version() == len(MIGRATIONS) >= 2
+    assert store.get_saved("2509.00001")["tags"] == ["kept"]
+    assert store.paper_history("2509.00001") == {"first_seen": 1.0, "last_seen": 2.0, "seen_count": 1, "pages": []}
+
+
+_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+_record = st.fixed_dictionaries(
+    {
+        "id": st.one_of(
+            st.from_regex(r"\A\d{4}\.\d{5}\Z"), st.from_regex(r"\At-[0-9a-f]{16}\Z")
+        ),
+        "title": st.one_of(st.none(), _text.filter(str.strip)),
+        "authors": st.lists(_text, max_size=4),
+        "published": st.one_of(st.none(), st.dates().map(lambda d: f"{d.year:04d}-{d.month:02d}-{d.day:02d}")),
+        "abstract": _text,
+        "saved_at": st.floats(0, 4e9, allow_nan=False),
+        "tags": st.lists(
+            _text.filter(lambda t: "," not in t and not any(ord(c) < 32 or c == "\x7f" for c in t)), max_size=6
+        ),
+        "note": st.text(max_size=300),
+        "read": st.booleans(),
+        "seen": st.booleans(),
+    }
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(_record, max_size=8, unique_by=lambda r: r["id"]))
+def test_json_round_trip_property(tmp_path_factory, records):
+    for r in records:
+        seen = r.pop("seen") and r["title"] is not None
+        r.update(first_seen=1.5 if seen else None, last_seen=2.5 if seen else None, seen_count=3 if seen else 0)
+        r["url"] = "https://example.org/" + r["id"] if r["title"] is not None else None
+    first = library.export_json(library.parse_import("json", {"saved": records})[0])
+    store = Store(tmp_path_factory.mktemp("rt") / "a.sqlite3")
+    store.import_saved(library.parse_import("json", first)[0])
+    exported = library.export_json(store.export_saved())
+    again = Store(tmp_path_factory.mktemp("rt") / "b.sqlite3")
+    again.import_saved(library.parse_import("json", exported)[0])
+    assert library.export_json(again.export_saved()) == exported
+    assert {r["id"] for r in json.loads(exported)["saved"]} == {r["id"] for r in records}
+
+
+def test_import_fills_only_blank_paper_details(tmp_path):
+    store = Store(tmp_path / "fill.sqlite3")
+    store.record_papers([{"id": "2509.00001", "title": "Seen Title", "title_key": "seen title", "abstract": "Seen."}])
+    first = "@misc{a, title={Other Title}, author={Ada Lovelace}, abstract={Other.}, eprint={2509.00001}}"
+    store.import_saved(library.parse_import("bibtex", first)[0])
+    paper = store.get_paper("2509.00001")
+    assert paper["title"] == "Seen Title" and paper["abstract"] == "Seen." and paper["authors"] == ["Ada Lovelace"]
+    second = "@misc{a, title={T}, author={Someone Else}, eprint={2509.00001}}"
+    assert store.import_saved(library.parse_import("bibtex", second)[0]) == {"imported": 0, "updated": 0, "skipped": 1}
+    assert store.get_paper("2509.00001")["authors"] == ["Ada Lovelace"]
