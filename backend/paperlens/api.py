@@ -7,6 +7,7 @@ import re
 from flask import Blueprint, current_app, jsonify, request
 
 from . import __version__
+from .config import MAX_PAGE_CHARS
 from .errors import NotFound, PaperLensError
 from .keyphrases import MODEL_NAME
 
@@ -60,6 +61,8 @@ def annotate():
     content = body.get("html", body.get("text"))
     if not isinstance(content, str):
         raise PaperLensError("send the page as 'html' or 'text' (a string)", 400)
+    if len(content) > MAX_PAGE_CHARS:
+        raise PaperLensError(f"the page is longer than {MAX_PAGE_CHARS} characters", 413)
     return jsonify(annotator().annotate(content, url))
 
 

@@ -6,7 +6,9 @@ the CLI prints exactly what the API answers.
 
 from __future__ import annotations
 
+from .config import MAX_PAPERS_PER_PAGE
 from .digest import normalize_title, parse_page
+from .errors import PaperLensError
 from .keyphrases import KeyphraseExtractor
 from .related import RelatedIndex, paper_text
 from .store import Store
@@ -34,6 +36,8 @@ class Annotator:
     def annotate(self, content: str, url: str | None = None) -> dict:
         """Parse the page, record its papers, answer with keyphrases, related papers and saved status."""
         page = parse_page(content, url)
+        if len(page.papers) > MAX_PAPERS_PER_PAGE:  # before anything is stored
+            raise PaperLensError(f"the page lists {len(page.papers)} papers; at most {MAX_PAPERS_PER_PAGE} per call", 422)
         papers = [p.to_dict() for p in page.papers]
         for p in papers:
             p["title_key"] = normalize_title(p["title"])
