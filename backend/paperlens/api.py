@@ -95,7 +95,8 @@ def list_saved():
         offset = int(request.args.get("offset", 0))
     except ValueError:
         raise PaperLensError("'limit' and 'offset' must be integers", 400) from None
-    if not (1 <= limit <= 1000) or offset < 0:
-        raise PaperLensError("'limit' must be 1..1000 and 'offset' >= 0", 400)
+    # SQLite integers stop at 2**63: a bigger offset would be an OverflowError (a 500), not an empty page.
+    if not (1 <= limit <= 1000) or not (0 <= offset < 2**62):
+        raise PaperLensError("'limit' must be 1..1000 and 'offset' 0..2**62", 400)
     store = annotator().store
     return jsonify({"ok": True, "total": store.count_saved(), "saved": store.list_saved(limit, offset)})
