@@ -15,6 +15,7 @@ import time
 import pytest
 import schemathesis
 from conftest import HEADERS
+from test_security import PAGE
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.generation import GenerationMode
@@ -88,6 +89,9 @@ def test_open_routes_match_the_guard(spec):
 def test_fuzz_api_from_openapi(app):
     """Generated requests for every served operation: never a 500; 2xx bodies match the document."""
 
+    client = app.test_client()  # a library with papers and a save, so GETs have something to (not) change
+    assert client.post("/api/annotate", json={"text": PAGE}, headers=HEADERS).status_code == 200
+    assert client.put("/api/saved/2509.09737", json={"tags": ["x"]}, headers=HEADERS).status_code == 200
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
     ran = set()
     for result in schema.get_all_operations():
@@ -96,16 +100,26 @@ def test_fuzz_api_from_openapi(app):
             continue
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             started = time.perf_counter()
-            fuzz_operation(operation, mode)
+            fuzz_operation(app, operation, mode)
             print(f"{operation.method.upper()} {operation.path} {mode.value}: {time.perf_counter() - started:.1f}s")
         ran.add((operation.method.upper(), operation.path))
     # Everything served is fuzzed (schemathesis leaves out the schema's own route).
     assert served(app) - {("GET", "/api/openapi.json")} <= ran, ran
 
 
-def fuzz_operation(operation, mode) -> None:
+def user_data(app) -> tuple:
+    """The reader's data (papers and saves): what a GET must never change."""
+    conn = app.extensions["paperlens"].store._conn()
+    return (
+        [tuple(r) for r in conn.execute("SELECT * FROM papers ORDER BY id")],
+        [tuple(r) for r in conn.execute("SELECT * FROM saved ORDER BY paper_id")],
+    )
+
+
+def fuzz_operation(app, operation, mode) -> None:
     """Positive cases (fit the document) must succeed or fail cleanly and match the documented
-    response schema when they succeed; negative cases (break it) must fail cleanly. Never a 500."""
+    response schema when they succeed; negative cases (break it) must fail cleanly. Never a 500,
+    and a GET never changes the library (arxiv-sanity-lite's mistake)."""
     @settings(
         max_examples=40,
         deadline=None,
@@ -118,7 +132,10 @@ def fuzz_operation(operation, mode) -> None:
         # The document declares the client header as an apiKey, so schemathesis may send it empty
         # (a 403 the security tests cover); send a real one so the cases reach the routes.
         case.headers = {**(case.headers or {}), **HEADERS}
+        before = user_data(app) if case.method.upper() == "GET" else None
         response = case.call()
+        if before is not None:
+            assert user_data(app) == before, (case.method, case.formatted_path)
         assert response.status_code < 500, (case.method, case.formatted_path, case.body, response.text[:300])
         content_type = (response.headers.get("content-type") or [""])[0]
         body = json.loads(response.text) if content_type.startswith("application/json") else None

@@ -201,6 +201,28 @@ def test_token_required_when_configured(tmp_path, embedder):
     assert client.get("/api/health", headers={"Authorization": "Bearer s3cret"}).status_code == 200
 
 
+def test_any_host_only_with_a_token(tmp_path, embedder):
+    with pytest.raises(ValueError):
+        create_app({"TESTING": True, "DB_PATH": str(tmp_path / "l.sqlite3"), "EMBEDDER": embedder,
+                    "ALLOWED_HOSTS": ["*"]})
+    app = create_app({"TESTING": True, "DB_PATH": str(tmp_path / "l.sqlite3"), "EMBEDDER": embedder,
+                      "TOKEN": "t", "ALLOWED_HOSTS": ["*"]})
+    client = app.test_client()
+    assert client.get("/api/saved", headers={**HEADERS, "Host": "box.lan:7435"}).status_code == 401
+    ok = {**HEADERS, "Host": "box.lan:7435", "Authorization": "Bearer t"}
+    assert client.get("/api/saved", headers=ok).status_code == 200
+
+
+def test_serve_refuses_non_loopback_without_token():
+    from click.testing import CliRunner
+
+    from paperlens.cli import cli
+
+    for host in ["0.0.0.0", "192.168.1.20", "::"]:
+        result = CliRunner().invoke(cli, ["serve", "--host", host], env={"PAPERLENS_TOKEN": ""})
+        assert result.exit_code != 0 and "without a token" in result.output, result.output
+
+
 def test_allowed_hosts_extend_loopback(tmp_path, embedder):
     app = create_app({"TESTING": True, "DB_PATH": str(tmp_path / "l.sqlite3"), "EMBEDDER": embedder,
                       "TOKEN": "t", "ALLOWED_HOSTS": ["192.168.1.20"]})

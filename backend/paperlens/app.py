@@ -66,7 +66,8 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the app. Config keys:
     DB_PATH; EMBEDDER (a KeyBERT embedder; default the bundled MiniLM); WARM_MODEL (load the model in
     the background at start); MAX_CONTENT_LENGTH (body bytes); PORT (the port Host must name; None or
-    TESTING accepts any); ALLOWED_HOSTS (extra Host names, e.g. a LAN address when exposed with a token);
+    TESTING accepts any); ALLOWED_HOSTS (extra Host names, e.g. a LAN address when exposed with a token;
+    '*' = any, only with a TOKEN);
     EXTENSION_IDS (pin CORS and Origin to these extension ids); TOKEN (require `Authorization: Bearer`);
     ACCESS_LOG (one JSON line per request on the `paperlens.access` logger; default on unless TESTING).
     """
@@ -93,6 +94,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     origins = extension_origins(app.config["EXTENSION_IDS"])
     allowed_hosts = LOOPBACK_HOSTS | {h.lower().strip("[]") for h in app.config["ALLOWED_HOSTS"]}
+    if "*" in allowed_hosts and not app.config["TOKEN"]:
+        # Any Host would re-open the DNS-rebinding hole; only a token (which a web page cannot know) closes it.
+        raise ValueError("ALLOWED_HOSTS '*' needs a TOKEN")
     token = app.config["TOKEN"] or None
     port = app.config["PORT"]
     if app.config["ACCESS_LOG"] is None:
@@ -184,9 +188,9 @@ def split_host(host: str) -> tuple[str, str]:
 
 
 def check_host(host: str, allowed: frozenset | set, port: int | None) -> None:
-    """Raise 403 unless `host` (the Host header) names an allowed host, and `port` when given."""
+    """Raise 403 unless `host` (the Host header) names an allowed host ('*': any), and `port` when given."""
     name, host_port = split_host(host)
-    if name not in allowed:
+    if name not in allowed and "*" not in allowed:
         raise PaperLensError(f"Host {host!r} is not this machine: Paper Lens answers only to 127.0.0.1/localhost", 403)
     if port is not None and host_port != str(port):
         raise PaperLensError(f"Host {host!r} does not name this server's port {port}", 403)

@@ -88,8 +88,8 @@ def serve(host, port, workers, threads, token, extension_ids, warm_model, db_pat
         "PORT": port,
         "TOKEN": token or None,
         "EXTENSION_IDS": tuple(extension_ids),
-        # Beyond loopback the Host header names the address we listen on (the token authenticates).
-        "ALLOWED_HOSTS": () if is_loopback(host) or host in ("0.0.0.0", "::") else (host,),
+        # Beyond loopback, clients name this machine however they reach it; the token authenticates them.
+        "ALLOWED_HOSTS": () if is_loopback(host) else ("*",),
     }
 
     class Server(BaseApplication):
