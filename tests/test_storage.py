@@ -191,3 +191,24 @@ def test_doctor_reports_library_and_port(tmp_path):
         )
     assert out.returncode == 1
     assert "[FAIL] library" in out.stdout and "[FAIL] port" in out.stdout and "fix:" in out.stdout
+
+
+@pytest.mark.parametrize("token", [None, "t0k"])
+def test_doctor_recognises_a_running_paper_lens(app, tmp_path, embedder, token):
+    """Port taken by a Paper Lens (plain or token-protected): fine, it is already running."""
+    from werkzeug.serving import make_server
+
+    from paperlens.app import create_app
+    from paperlens.doctor import check_port
+
+    served = create_app({"TESTING": True, "DB_PATH": str(tmp_path / "s.sqlite3"), "EMBEDDER": embedder,
+                         "TOKEN": token})
+    server = make_server("127.0.0.1", 0, served, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        check = check_port("127.0.0.1", server.server_port)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+    assert check.state == "ok" and "held by Paper Lens" in check.detail, check

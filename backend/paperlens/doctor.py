@@ -10,6 +10,7 @@ import json
 import socket
 import sqlite3
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,6 +127,15 @@ def _paperlens_on(port: int) -> str | None:
         req = urllib.request.Request(f"http://127.0.0.1:{port}/api/health", headers={CLIENT_HEADER: "doctor"})
         with urllib.request.urlopen(req, timeout=3) as r:
             body = json.loads(r.read(65536))
+    except urllib.error.HTTPError as e:
+        # A Paper Lens started with --token answers 401 in our error shape.
+        try:
+            body = json.loads(e.read(65536))
+        except ValueError:
+            return None
+        if e.code == 401 and isinstance(body, dict) and body.get("ok") is False and "--token" in body.get("error", ""):
+            return "(token-protected)"
+        return None
     except Exception:  # not HTTP, not JSON, refused: in every case not a Paper Lens
         return None
     if isinstance(body, dict) and body.get("ok") is True and "version" in body and "model" in body:
