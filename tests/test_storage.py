@@ -212,3 +212,34 @@ def test_doctor_recognises_a_running_paper_lens(app, tmp_path, embedder, token):
         server.shutdown()
         thread.join(timeout=10)
     assert check.state == "ok" and "held by Paper Lens" in check.detail, check
+
+
+def test_full_disk_is_a_clear_507_and_changes_nothing(app, client):
+    """SQLITE_FULL (simulated with max_page_count) mid-write: 507, rolled back, file sound."""
+    from conftest import HEADERS
+    from test_security import PAGE
+
+    store = app.extensions["paperlens"].store
+    assert client.put("/api/saved/2401.00001", json={"note": "before"}, headers=HEADERS).status_code == 200
+    conn = store._conn()  # the test client runs requests on this thread, so on this connection
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {pages}")
+    big = PAGE.replace("We study sparse attention", "We study " + "sparse attention patterns " * 2000)
+    r = client.post("/api/annotate", json={"text": big}, headers=HEADERS)
+    assert r.status_code == 507, r.get_json()
+    assert r.get_json()["status"] == 507 and "full" in r.get_json()["error"]
+    conn.execute("PRAGMA max_page_count = 1073741823")
+    assert store.count_papers() == 0
+    assert store.get_saved("2401.00001")["note"] == "before"
+    assert store.integrity_check() == ["ok"]
+
+
+def test_locked_library_is_a_503(app, client, monkeypatch):
+    from conftest import HEADERS
+
+    def locked(*a, **k):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(app.extensions["paperlens"].store, "save_paper", locked)
+    r = client.put("/api/saved/2401.00001", json={}, headers=HEADERS)
+    assert r.status_code == 503 and r.get_json()["status"] == 503 and "try again" in r.get_json()["error"]

@@ -22,6 +22,7 @@ import hmac
 import json
 import logging
 import re
+import sqlite3
 import sys
 import threading
 import time
@@ -156,6 +157,17 @@ def create_app(config: dict | None = None) -> Flask:
         if e.code == 413:
             return error_response(f"the request body is larger than {app.config['MAX_CONTENT_LENGTH']} bytes", 413)
         return error_response(e.description or e.name, e.code or 500)
+
+    @app.errorhandler(sqlite3.OperationalError)
+    def handle_storage(e: sqlite3.OperationalError):
+        # The transaction was rolled back, so the library is as it was before this request.
+        text = str(e).lower()
+        if "full" in text:
+            log.error(json.dumps(access_record(507) | {"event": "error", "error": "disk full"}))
+            return error_response("the disk holding the library is full: nothing was changed; free some space", 507)
+        if "locked" in text or "busy" in text:
+            return error_response("the library is busy (another writer held it for 30 s): try again", 503)
+        return handle_unexpected(e)
 
     @app.errorhandler(Exception)
     def handle_unexpected(e: Exception):
