@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from . import __version__, library
+from .config import MAX_PAGE_CHARS
 from .errors import NotFound, PaperLensError
 from .keyphrases import MODEL_NAME
 from .library import PAPER_ID, check_paper_id  # noqa: F401  (PAPER_ID: one id pattern for routes and imports)
@@ -49,13 +50,14 @@ def annotate():
     content = body.get("html", body.get("text"))
     if not isinstance(content, str):
         raise PaperLensError("send the page as 'html' or 'text' (a string)", 400)
+    if len(content) > MAX_PAGE_CHARS:
+        raise PaperLensError(f"the page is longer than {MAX_PAGE_CHARS} characters", 413)
     return jsonify(annotator().annotate(content, url))
 
 
 # ---------------------------------------------------------------- the reading list
 
 SAVED_SORTS = ("saved_at", "-saved_at")
-MAX_QUERY_LEN = 500
 
 
 def _only_keys(body: dict, allowed: tuple[str, ...]) -> None:
@@ -123,17 +125,16 @@ def list_saved():
         offset = int(args.get("offset", 0))
     except ValueError:
         raise PaperLensError("'limit' and 'offset' must be integers", 400) from None
-    if not (1 <= limit <= 1000) or offset < 0:
-        raise PaperLensError("'limit' must be 1..1000 and 'offset' >= 0", 400)
+    # SQLite integers stop at 2**63: a bigger offset would be an OverflowError (a 500), not an empty page.
+    if not (1 <= limit <= 1000) or not (0 <= offset < 2**62):
+        raise PaperLensError("'limit' must be 1..1000 and 'offset' 0..2**62", 400)
     read = args.get("read")
     if read not in (None, "", "true", "false"):
         raise PaperLensError("'read' must be true or false", 400)
     sort = args.get("sort", "-saved_at")
     if sort not in SAVED_SORTS:
         raise PaperLensError(f"'sort' must be one of {', '.join(SAVED_SORTS)}", 400)
-    q = args.get("q", "")
-    if len(q) > MAX_QUERY_LEN:
-        raise PaperLensError(f"'q' is longer than {MAX_QUERY_LEN} characters", 400)
+    q = args.get("q", "")  # its length is capped for every route by the guard in app.py
     tags = library.normalize_tags([args.get("tag", "")])
     filters = {"tag": tags[0] if tags else None, "read": None if not read else read == "true", "q": q}
     store = annotator().store
@@ -196,7 +197,6 @@ def int_arg(name: str, default: int, low: int, high: int) -> int:
 
 MAX_RELATED_K = 50
 MAX_SEARCH_K = 100
-MAX_QUERY_CHARS = 2000
 
 
 @bp.get("/papers/<paper_id>/related")
@@ -211,7 +211,5 @@ def search():
     q = request.args.get("q", "").strip()
     if not q:
         raise PaperLensError("give a search query: /api/search?q=words", 400)
-    if len(q) > MAX_QUERY_CHARS:
-        raise PaperLensError(f"the query is too long ({len(q)} characters; at most {MAX_QUERY_CHARS})", 400)
     k = int_arg("k", 10, 1, MAX_SEARCH_K)
     return jsonify({"ok": True, "q": q, "results": annotator().search(q, k)})

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .config import DEFAULT_HOST, DEFAULT_PORT, default_db_path
+from .config import DEFAULT_HOST, DEFAULT_PORT, default_db_path, is_loopback
 from .errors import PaperLensError
 
 
@@ -44,35 +44,96 @@ db_option = click.option(
     "--host",
     default=DEFAULT_HOST,
     show_default=True,
-    help="Interface to listen on. 127.0.0.1 keeps the library reachable from this machine only.",
+    help="Interface to listen on. 127.0.0.1 keeps the library reachable from this machine only; "
+    "any other address needs --token.",
 )
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(1, 65535), help="Port.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 16), help="gunicorn worker processes.")
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Threads per worker.")
+@click.option(
+    "--token",
+    envvar="PAPERLENS_TOKEN",
+    default=None,
+    help="Require 'Authorization: Bearer TOKEN' on every request (also $PAPERLENS_TOKEN, which keeps it out "
+    "of the process list). Required to listen beyond loopback.",
+)
+@click.option(
+    "--extension-id",
+    "extension_ids",
+    multiple=True,
+    envvar="PAPERLENS_EXTENSION_IDS",
+    help="Only this browser extension id may call the API (repeatable; default: any extension origin).",
+)
+@click.option(
+    "--warm-model/--lazy-model",
+    default=True,
+    show_default=True,
+    help="Load the keyphrase model at start (first page fast) or on first use (start fast).",
+)
 @db_option
-def serve(host, port, workers, threads, db_path):
+def serve(host, port, workers, threads, token, extension_ids, warm_model, db_path):
     """Run the backend under gunicorn (the default command)."""
     from gunicorn.app.base import BaseApplication
 
     from .app import create_app
 
+    if not is_loopback(host) and not token:
+        raise click.ClickException(
+            f"refusing to listen on {host} without a token: anyone who can reach it could read and change "
+            "your library. Use --host 127.0.0.1, or set --token / $PAPERLENS_TOKEN."
+        )
     db_path = db_path or default_db_path()
     click.echo(f"Paper Lens {__version__} on http://{host}:{port}  library: {db_path}", err=True)
+    config = {
+        "DB_PATH": str(db_path),
+        "WARM_MODEL": warm_model,
+        "PORT": port,
+        "TOKEN": token or None,
+        "EXTENSION_IDS": tuple(extension_ids),
+        # Beyond loopback, clients name this machine however they reach it; the token authenticates them.
+        "ALLOWED_HOSTS": () if is_loopback(host) else ("*",),
+    }
 
     class Server(BaseApplication):
         def load_config(self):
-            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("bind", f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
             self.cfg.set("workers", workers)
             self.cfg.set("threads", threads)
             self.cfg.set("worker_class", "gthread")
             # The first keyphrase batch on a cold model can take a while; don't kill the worker for it.
             self.cfg.set("timeout", 180)
-            self.cfg.set("accesslog", "-")
+            # Our own JSON access log replaces gunicorn's, which would print query values.
+            self.cfg.set("accesslog", None)
+            self.cfg.set("errorlog", "-")
+            # gunicorn >= 24 opens a runtime-management socket in ~/.gunicorn shared by every gunicorn of
+            # the user; we never use it, so one less door (and no clash between two servers).
+            if "control_socket_disable" in self.cfg.settings:
+                self.cfg.set("control_socket_disable", True)
 
         def load(self):
-            return create_app({"DB_PATH": str(db_path), "WARM_MODEL": True})
+            return create_app(config)
 
     Server().run()
+
+
+@cli.command()
+@click.option("--host", default=DEFAULT_HOST, show_default=True, help="Interface `serve` will listen on.")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(1, 65535), help="Port.")
+@click.option("--skip-model", is_flag=True, help="Do not load the keyphrase model (the slowest check).")
+@db_option
+def doctor(host, port, skip_model, db_path):
+    """Check that Paper Lens can run here: model, library, port. Prints what to fix; exit 1 if anything is wrong."""
+    from .doctor import run_checks
+
+    problems = 0
+    for check in run_checks(host, port, db_path or default_db_path(), skip_model=skip_model):
+        mark = {"ok": "ok  ", "fail": "FAIL", "skip": "skip"}[check.state]
+        click.echo(f"[{mark}] {check.name}: {check.detail}")
+        if check.fix:
+            click.echo(f"       fix: {check.fix}")
+        problems += check.state == "fail"
+    if problems:
+        raise SystemExit(1)
 
 
 def _read_page(file: str) -> str:

@@ -10,6 +10,19 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7435
 CLIENT_HEADER = "X-PaperLens-Client"
 
+# Host names that mean "this machine". A request naming any other Host is refused: that is what a
+# DNS-rebinding page sends (its own domain, re-pointed at 127.0.0.1).
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+# Limits. A digest page is ~1-3 MB of HTML (the hydration JSON is inline); 100 papers is the biggest
+# day we have seen, so 500 leaves room without letting one request tie a worker up for minutes.
+MAX_BODY_BYTES = 16 << 20
+MAX_PAGE_CHARS = 12_000_000
+MAX_PAPERS_PER_PAGE = 500
+# A search query or any single query-string value; and the whole query string.
+MAX_QUERY_CHARS = 500
+MAX_QUERY_STRING = 8192
+
 
 def default_db_path() -> Path:
     """$PAPERLENS_DB, or library.sqlite3 in the user's data directory."""
@@ -19,3 +32,16 @@ def default_db_path() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("paperlens", appauthor=False)) / "library.sqlite3"
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and localhost: interfaces only this machine can reach."""
+    import ipaddress
+
+    host = host.strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

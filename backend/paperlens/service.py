@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .config import MAX_PAPERS_PER_PAGE
 from .digest import normalize_title, parse_page
+from .errors import NotFound, PaperLensError
 from .keyphrases import KeyphraseExtractor
-from .errors import NotFound
 from .related import LibraryIndex, analyzer, why_terms
 from .store import Store
 
@@ -45,6 +46,8 @@ class Annotator:
     def annotate(self, content: str, url: str | None = None) -> dict:
         """Parse the page, record its papers, answer with keyphrases, related papers and saved status."""
         page = parse_page(content, url)
+        if len(page.papers) > MAX_PAPERS_PER_PAGE:  # before anything is stored
+            raise PaperLensError(f"the page lists {len(page.papers)} papers; at most {MAX_PAPERS_PER_PAGE} per call", 422)
         papers = [p.to_dict() for p in page.papers]
         for p in papers:
             p["title_key"] = normalize_title(p["title"])

@@ -107,6 +107,7 @@ class Store:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        self.last_backup: Path | None = None  # where the last pre-migration backup went
         self._migrate()
 
     # ------------------------------------------------------------ connections and schema
@@ -139,7 +140,10 @@ class Store:
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK")
+            # SQLite may already have rolled back (SQLITE_FULL, SQLITE_IOERR): a second ROLLBACK would
+            # raise "no transaction is active" and hide the real error.
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
 
@@ -147,6 +151,12 @@ class Store:
         return self._conn().execute("PRAGMA user_version").fetchone()[0]
 
     def _migrate(self) -> None:
+        """Bring the schema to len(MIGRATIONS) in one transaction, after backing up an older library.
+
+        BEGIN IMMEDIATE holds the write lock from reading the version to the last statement, so two
+        gunicorn workers starting together migrate once: the second waits, then sees the new version.
+        SQLite DDL is transactional, so a failing (or killed) migration leaves the old schema intact.
+        """
         # Up to date (the common case): no write lock, so opening a library never waits for a busy server.
         if self.schema_version() == len(MIGRATIONS):
             return
@@ -157,10 +167,18 @@ class Store:
                     f"the library at {self.path} has schema version {version}, newer than this Paper Lens "
                     f"knows ({len(MIGRATIONS)}): upgrade Paper Lens"
                 )
+            if version == len(MIGRATIONS):
+                return
+            if version > 0 and self.path != ":memory:":
+                self.last_backup = self.backup(backup_path(self.path, version))
             for i in range(version, len(MIGRATIONS)):
                 for statement in _statements(MIGRATIONS[i]):
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {i + 1}")
+
+    def integrity_check(self) -> list[str]:
+        """PRAGMA integrity_check: ["ok"] for a sound file, else the problems SQLite found."""
+        return [r[0] for r in self._conn().execute("PRAGMA integrity_check")]
 
     # ------------------------------------------------------------ papers
 
@@ -593,8 +611,14 @@ class Store:
                 if progress:
                     progress(total - remaining, total)
 
-            # Steps of 1024 pages (4 MB) let a progress bar move; each step holds the read lock only briefly.
-            self._conn().backup(target, pages=1024, progress=report)
+            # A connection of its own: in WAL mode it reads the last committed state even while this thread
+            # holds the write lock (as `_migrate` does when it backs up before migrating).
+            source = sqlite3.connect(self.path, timeout=30)
+            try:
+                # Steps of 1024 pages (4 MB) let a progress bar move; each holds the read lock only briefly.
+                source.backup(target, pages=1024, progress=report)
+            finally:
+                source.close()
             # A plain single-file database: no -wal/-shm companions to forget when copying the backup.
             target.execute("PRAGMA journal_mode=DELETE")
             check = target.execute("PRAGMA quick_check").fetchone()[0]
@@ -607,6 +631,41 @@ class Store:
         target.close()
         os.replace(partial, dest)
         return dest
+
+
+def inspect_library(path: str | os.PathLike) -> dict:
+    """Open a library read-only (no migration, no WAL change) for `paperlens doctor`.
+
+    Returns {"exists": bool, "integrity": ["ok"] or problems, "version": int, "expected": int,
+    "papers": int | None, "saved": int | None}; raises sqlite3.Error if the file will not open.
+    """
+    path = Path(path)
+    out = {"exists": path.exists(), "integrity": [], "version": 0, "expected": len(MIGRATIONS),
+           "papers": None, "saved": None}
+    if not out["exists"]:
+        return out
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+    try:
+        out["integrity"] = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+        out["version"] = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "papers" in tables:
+            out["papers"] = conn.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
+        if "saved" in tables:
+            out["saved"] = conn.execute("SELECT COUNT(*) FROM saved").fetchone()[0]
+    finally:
+        conn.close()
+    return out
+
+
+def backup_path(db_path: str, version: int) -> Path:
+    """Where the copy taken before migrating from `version` goes: next to the library, never overwritten."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    base = Path(f"{db_path}.v{version}-{stamp}.bak")
+    path, n = base, 1
+    while path.exists():
+        path, n = base.with_name(f"{base.name}.{n}"), n + 1
+    return path
 
 
 _SAVED_SELECT = """

