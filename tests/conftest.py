@@ -19,7 +19,11 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
+# The shared folder sits next to the repository; worktrees elsewhere point at it with PAPERLENS_SHARED.
+SHARED = Path(os.environ.get("PAPERLENS_SHARED") or ROOT.parent / "shared")
+if not SHARED.exists() and Path("/work/shared").exists():
+    SHARED = Path("/work/shared")
+SEEDS = SHARED / "seeds"
 PAGES = Path(__file__).resolve().parent / "pages"
 HEADERS = {"X-PaperLens-Client": "tests"}
 

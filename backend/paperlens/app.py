@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from .config import CLIENT_HEADER, default_db_path
 from .errors import PaperLensError
-from .keyphrases import KeyphraseExtractor, load_embedder
+from .keyphrases import KeyphraseExtractor, Settings, load_embedder
 from .service import Annotator
 from .store import Store
 
@@ -23,14 +23,24 @@ EXTENSION_ORIGINS = r"^(chrome|moz)-extension://[a-z0-9-]+$"
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app. Config keys: DB_PATH, EMBEDDER (a KeyBERT embedder; default the bundled
-    MiniLM), WARM_MODEL (load the model in the background at start), MAX_CONTENT_LENGTH."""
+    MiniLM), WARM_MODEL (load the model in the background at start), MAX_CONTENT_LENGTH,
+    KEYPHRASES_TOP_N (phrases per paper, default 5), KEYPHRASES_DIVERSITY (0..1, default 0.3)."""
     app = Flask(__name__)
     app.config.update(DB_PATH=str(default_db_path()), EMBEDDER=None, WARM_MODEL=False, MAX_CONTENT_LENGTH=25 << 20)
+    app.config.update(KEYPHRASES_TOP_N=Settings.top_n, KEYPHRASES_DIVERSITY=Settings.diversity)
     app.config.update(config or {})
     app.json.sort_keys = False
 
     store = Store(app.config["DB_PATH"])
-    extractor = KeyphraseExtractor(embedder=app.config["EMBEDDER"])
+    try:
+        settings = Settings(
+            top_n=int(app.config["KEYPHRASES_TOP_N"]), diversity=float(app.config["KEYPHRASES_DIVERSITY"])
+        )
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"bad keyphrase settings: {e}") from None
+    extractor = KeyphraseExtractor(
+        embedder=app.config["EMBEDDER"], settings=settings, phrase_cache=store.phrase_embeddings()
+    )
     app.extensions["paperlens"] = Annotator(store, extractor)
     if app.config["WARM_MODEL"] and app.config["EMBEDDER"] is None:
         threading.Thread(target=load_embedder, name="paperlens-warm", daemon=True).start()
