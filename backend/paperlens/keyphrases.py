@@ -430,7 +430,7 @@ class KeyphraseExtractor:
     POSITION_BONUS = 0.02
     # Lone common words ("system", "simulation") are rarely what a reader wants; lone names are.
     SINGLE_WORD_PENALTY = 0.15
-    MAX_CANDIDATES = 60
+    MAX_CANDIDATES = 25
 
     def __init__(self, embedder=None, settings: Settings | None = None, phrase_cache=None):
         self._embedder = embedder
@@ -490,7 +490,12 @@ class KeyphraseExtractor:
         # page's embedding work stays bounded.
         if len(cs) <= self.MAX_CANDIDATES:
             return cs
-        return sorted(cs, key=lambda c: (not c.in_title, -c.count, c.first))[: self.MAX_CANDIDATES]
+        last = max(c.first for c in cs) or 1
+        prior = {
+            id(c): 2.0 * c.in_title + math.log(c.count) + 0.7 * (c.words > 1 or _is_name(c.text)) - c.first / last
+            for c in cs
+        }
+        return sorted(cs, key=lambda c: -prior[id(c)])[: self.MAX_CANDIDATES]
 
     def _rank(self, cs: list[Candidate], doc_vec: np.ndarray, vecs: np.ndarray) -> list[tuple[str, float]]:
         sim = vecs @ doc_vec
