@@ -331,7 +331,7 @@ def _add_spans(found: dict, chunk: list[tuple[str, bool]], start: int, is_title:
     if spans:
         for begin, end in spans:
             words = [w for w, _ in chunk[begin:end]]
-            if len(words) > 1 and words[0].endswith("ing") and words[0].islower():
+            if len(words) > 1 and words[0].endswith("ing") and not _is_name(words[0]):
                 continue  # "acquiring out-of-print materials": a verb, most of the time
             key = " ".join([w.lower() for w in words[:-1]] + [singular(words[-1]).lower()])
             entry = found.setdefault(key, {"count": 0, "first": start + begin, "in_title": False, "surfaces": {}})
