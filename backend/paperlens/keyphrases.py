@@ -199,7 +199,8 @@ def _can_end(word: str) -> bool:
 
 def _is_name(word: str) -> bool:
     """Acronyms and model or data set names: "LLMs", "CLIP", "GPT-4", "MMedBench"."""
-    return any(c.isdigit() for c in word) or any(c.isupper() for c in word[1:])
+    # A capital right after a hyphen is Title Case ("Neural-Symbolic"), not a name.
+    return any(c.isdigit() for c in word) or any(c.isupper() and word[i] != "-" for i, c in enumerate(word[1:]))
 
 
 def singular(word: str) -> str:
