@@ -166,6 +166,11 @@ _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][sS])?(?:[-./+][A-Za-z0-9]+)*\+*|\S")
 _NUMBER = re.compile(r"^[\d.,/+-]+%?$")
 _SENTENCE_END = {".", "!", "?", ":", ";"}
 MAX_WORDS = 4
+# Words after which a plain lowercase word is a verb: "to replace", "can identify", "we transfer".
+_BEFORE_VERB = set(
+    "to can could may might must should shall will would cannot we they it which that who also often not never "
+    "does do did i".split()
+)
 _NOUN_SUFFIXES = ("s", "ion", "ment", "ity", "ness", "ing", "ism", "ure", "ance", "ence", "er", "or", "ics", "ogy")
 
 
@@ -241,13 +246,13 @@ def candidates(title: str, abstract: str, max_words: int = MAX_WORDS) -> list[Ca
             if _is_word(tok) and not _is_stop(tok):
                 if after_to and tok.islower() and not tok.endswith(_NOUN_SUFFIXES):
                     after_to = False
-                    tok = ","  # "to replace missing copies": the verb of an infinitive delimits
+                    tok = ","  # "to replace missing copies", "we identify X": the verb delimits
                 else:
                     after_to = False
                     chunk.append((_clean(tok), sentence_start))
                     sentence_start = False
                     continue
-            after_to = tok.lower() == "to"
+            after_to = tok.lower() in _BEFORE_VERB
             if chunk:
                 start = pos - len(chunk)
                 for offset, piece in _split_clauses(chunk):
