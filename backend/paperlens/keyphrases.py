@@ -171,6 +171,10 @@ _BEFORE_VERB = set(
     "to can could may might must should shall will would cannot we they it which that who also often not never "
     "does do did i".split()
 )
+_ER_VERBS = set(
+    "transfer deliver render cover gather answer alter recover discover filter cluster encounter register trigger "
+    "empower lower uncover bolster foster hinder steer master order differ suffer prefer refer infer confer".split()
+)
 _NOUN_SUFFIXES = ("s", "ion", "ment", "ity", "ness", "ing", "ism", "ure", "ance", "ence", "er", "or", "ics", "ogy")
 
 
@@ -244,7 +248,7 @@ def candidates(title: str, abstract: str, max_words: int = MAX_WORDS) -> list[Ca
         for tok in tokens + ["."]:
             pos += 1
             if _is_word(tok) and not _is_stop(tok):
-                if after_to and tok.islower() and not tok.endswith(_NOUN_SUFFIXES):
+                if after_to and tok.islower() and (not tok.endswith(_NOUN_SUFFIXES) or tok in _ER_VERBS):
                     after_to = False
                     tok = ","  # "to replace missing copies", "we identify X": the verb delimits
                 else:
@@ -252,7 +256,8 @@ def candidates(title: str, abstract: str, max_words: int = MAX_WORDS) -> list[Ca
                     chunk.append((_clean(tok), sentence_start))
                     sentence_start = False
                     continue
-            after_to = tok.lower() in _BEFORE_VERB
+            # An adverb keeps the expectation: "do not uniquely identify Hitler".
+            after_to = tok.lower() in _BEFORE_VERB or (after_to and tok.lower().endswith("ly"))
             if chunk:
                 start = pos - len(chunk)
                 for offset, piece in _split_clauses(chunk):
