@@ -12,13 +12,13 @@ def test_health_needs_no_header(client):
 
 
 def test_annotate_seed_end_to_end(client, seed001):
-    r = client.post("/api/annotate", json={"url": None, "text": seed001}, headers=HEADERS)
+    r = client.post("/api/annotate", json={"url": None, "text": seed001, "wait": True}, headers=HEADERS)
     assert r.status_code == 200, r.get_json()
     body = r.get_json()
     assert body["page"]["kind"] == "text"
     papers = body["papers"]
     assert len(papers) == 25
-    assert all(p["keyphrases"] and p["saved"] is False for p in papers)
+    assert all(p["keyphrases"] and p["pending"] is False and p["saved"] is False for p in papers)
     assert all(set(k) == {"phrase", "score"} for p in papers for k in p["keyphrases"])
     assert all(r["id"] != p["id"] for p in papers for r in p["related"])
     assert client.get("/api/health").get_json()["papers"] == 25

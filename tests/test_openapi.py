@@ -1,7 +1,7 @@
 """openapi.json describes the whole API, and the API survives being fuzzed from it.
 
 Documentation that cannot rot: every route the app serves is documented, every documented route is
-served (except those listed in NOT_YET_MERGED), and schemathesis throws generated requests at the
+served, and schemathesis throws generated requests at the
 app in-process (WSGI, no network) expecting no 500 and, for answers that succeed, bodies that match
 the documented schemas.
 """
@@ -23,11 +23,6 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from paperlens.app import OPENAPI_PATH
 
-# Documented routes whose code is on other helpers' branches. The lead empties this set after
-# merging them; test_documented_routes_exist then holds every route to the document.
-NOT_YET_MERGED = {
-    ("GET", "/api/keyphrases"),  # keyphrases helper: pending keyphrases polled by the extension
-}
 METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -64,14 +59,7 @@ def test_every_served_route_is_documented(app, spec):
 
 
 def test_documented_routes_exist(app, spec):
-    missing = documented(spec) - served(app)
-    assert missing == NOT_YET_MERGED, "update NOT_YET_MERGED: served now or still missing: " + repr(
-        missing ^ NOT_YET_MERGED
-    )
-
-
-def test_not_yet_merged_is_really_documented(spec):
-    assert NOT_YET_MERGED <= documented(spec)
+    assert documented(spec) - served(app) == set()
 
 
 def test_open_routes_match_the_guard(spec):
@@ -91,8 +79,6 @@ def test_fuzz_api_from_openapi(app):
     ran = set()
     for result in schema.get_all_operations():
         operation = result.ok()
-        if (operation.method.upper(), operation.path) in NOT_YET_MERGED:
-            continue
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             started = time.perf_counter()
             fuzz_operation(app, operation, mode)

@@ -52,7 +52,28 @@ def annotate():
         raise PaperLensError("send the page as 'html' or 'text' (a string)", 400)
     if len(content) > MAX_PAGE_CHARS:
         raise PaperLensError(f"the page is longer than {MAX_PAGE_CHARS} characters", 413)
-    return jsonify(annotator().annotate(content, url))
+    wait = body.get("wait", False)
+    if not isinstance(wait, bool):
+        raise PaperLensError("'wait' must be true or false", 400)
+    return jsonify(annotator().annotate(content, url, wait=wait))
+
+
+MAX_IDS = 500
+
+
+@bp.get("/keyphrases")
+def keyphrases():
+    """Keyphrases of papers already in the library (the extension polls this for pending papers):
+    {"ok", "keyphrases": {id: [{"phrase", "score"}]}, "pending": [id], "unknown": [id]}."""
+    raw = request.args.get("ids", "")
+    ids = list(dict.fromkeys(i.strip() for i in raw.split(",") if i.strip()))
+    if not ids:
+        raise PaperLensError("give paper ids as ?ids=a,b,c", 400)
+    if len(ids) > MAX_IDS:
+        raise PaperLensError(f"at most {MAX_IDS} ids per request", 400)
+    for paper_id in ids:
+        check_paper_id(paper_id)
+    return jsonify({"ok": True, **annotator().keyphrases_by_id(ids)})
 
 
 # ---------------------------------------------------------------- the reading list

@@ -42,7 +42,7 @@ from .config import (
     default_db_path,
 )
 from .errors import PaperLensError
-from .keyphrases import KeyphraseExtractor, load_embedder
+from .keyphrases import KeyphraseExtractor, Settings, load_embedder
 from .service import Annotator
 from .store import Store
 
@@ -70,7 +70,8 @@ def create_app(config: dict | None = None) -> Flask:
     TESTING accepts any); ALLOWED_HOSTS (extra Host names, e.g. a LAN address when exposed with a token;
     '*' = any, only with a TOKEN);
     EXTENSION_IDS (pin CORS and Origin to these extension ids); TOKEN (require `Authorization: Bearer`);
-    ACCESS_LOG (one JSON line per request on the `paperlens.access` logger; default on unless TESTING).
+    ACCESS_LOG (one JSON line per request on the `paperlens.access` logger; default on unless TESTING);
+    KEYPHRASES_TOP_N (phrases per paper, default 5); KEYPHRASES_DIVERSITY (MMR, 0..1, default 0.3).
     """
     app = Flask(__name__, static_folder=None)  # we serve no files: no /static route to guard
     app.config.update(
@@ -83,12 +84,22 @@ def create_app(config: dict | None = None) -> Flask:
         EXTENSION_IDS=(),
         TOKEN=None,
         ACCESS_LOG=None,
+        KEYPHRASES_TOP_N=Settings.top_n,
+        KEYPHRASES_DIVERSITY=Settings.diversity,
     )
     app.config.update(config or {})
     app.json.sort_keys = False
 
     store = Store(app.config["DB_PATH"])
-    extractor = KeyphraseExtractor(embedder=app.config["EMBEDDER"])
+    try:
+        settings = Settings(
+            top_n=int(app.config["KEYPHRASES_TOP_N"]), diversity=float(app.config["KEYPHRASES_DIVERSITY"])
+        )
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"bad keyphrase settings: {e}") from None
+    extractor = KeyphraseExtractor(
+        embedder=app.config["EMBEDDER"], settings=settings, phrase_cache=store.phrase_embeddings()
+    )
     app.extensions["paperlens"] = Annotator(store, extractor)
     if app.config["WARM_MODEL"] and app.config["EMBEDDER"] is None:
         threading.Thread(target=load_embedder, name="paperlens-warm", daemon=True).start()

@@ -70,8 +70,23 @@ db_option = click.option(
     show_default=True,
     help="Load the keyphrase model at start (first page fast) or on first use (start fast).",
 )
+@click.option(
+    "--keyphrases",
+    "top_n",
+    default=5,
+    show_default=True,
+    type=click.IntRange(1, 50),
+    help="Keyphrases per paper.",
+)
+@click.option(
+    "--diversity",
+    default=0.3,
+    show_default=True,
+    type=click.FloatRange(0.0, 1.0),
+    help="Keyphrase diversity (MMR): 0 = most relevant only, 1 = most different from each other.",
+)
 @db_option
-def serve(host, port, workers, threads, token, extension_ids, warm_model, db_path):
+def serve(host, port, workers, threads, token, extension_ids, warm_model, top_n, diversity, db_path):
     """Run the backend under gunicorn (the default command)."""
     from gunicorn.app.base import BaseApplication
 
@@ -92,6 +107,8 @@ def serve(host, port, workers, threads, token, extension_ids, warm_model, db_pat
         "EXTENSION_IDS": tuple(extension_ids),
         # Beyond loopback, clients name this machine however they reach it; the token authenticates them.
         "ALLOWED_HOSTS": () if is_loopback(host) else ("*",),
+        "KEYPHRASES_TOP_N": top_n,
+        "KEYPHRASES_DIVERSITY": diversity,
     }
 
     class Server(BaseApplication):
@@ -161,19 +178,26 @@ def parse(file, url):
 @cli.command()
 @click.argument("file")
 @click.option("--url", default=None, help="The page's URL.")
+@click.option("--keyphrases", "top_n", default=5, show_default=True, type=click.IntRange(1, 50), help="Keyphrases per paper.")
+@click.option("--diversity", default=0.3, show_default=True, type=click.FloatRange(0.0, 1.0), help="Keyphrase diversity (MMR).")
 @db_option
-def annotate(file, url, db_path):
-    """Print what POST /api/annotate answers for a saved page, recording its papers in the library."""
-    from .keyphrases import KeyphraseExtractor
+def annotate(file, url, top_n, diversity, db_path):
+    """Print what POST /api/annotate answers for a saved page, recording its papers in the library.
+    Waits until every paper has its keyphrases."""
+    from .keyphrases import KeyphraseExtractor, Settings
     from .service import Annotator
     from .store import Store
 
     content = _read_page(file)
-    annotator = Annotator(Store(db_path or default_db_path()), KeyphraseExtractor())
+    store = Store(db_path or default_db_path())
+    extractor = KeyphraseExtractor(settings=Settings(top_n, diversity), phrase_cache=store.phrase_embeddings())
+    annotator = Annotator(store, extractor)
     try:
-        result = annotator.annotate(content, url)
+        result = annotator.annotate(content, url, wait=True)
     except PaperLensError as e:
         raise click.ClickException(e.message) from None
+    finally:
+        annotator.close()
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
 
 

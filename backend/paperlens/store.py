@@ -80,6 +80,17 @@ MIGRATIONS: list[str] = [
         INSERT INTO paper_changes (paper_id, deleted) VALUES (old.id, 1);
     END;
     """,
+    # 4: phrase embeddings recur across papers ("large language model" is on every page), so the
+    # keyphrase extractor keeps them per model: float32 bytes of a unit vector.
+    """
+    CREATE TABLE phrase_embedding (
+        model TEXT NOT NULL,
+        phrase TEXT NOT NULL,
+        dim INTEGER NOT NULL,
+        vec BLOB NOT NULL,
+        PRIMARY KEY (model, phrase)
+    ) WITHOUT ROWID;
+    """,
 ]
 
 # Longest page URL kept in the history (HF URLs are short; this bounds a hostile one).
@@ -348,6 +359,30 @@ class Store:
             conn.executemany(
                 "INSERT OR REPLACE INTO keyphrase_cache (cache_key, phrases, created) VALUES (?, ?, ?)",
                 [(k, json.dumps(v), now) for k, v in items.items()],
+            )
+
+    def phrase_embeddings(self) -> "PhraseEmbeddingCache":
+        """The persistent phrase-embedding cache the keyphrase extractor memoizes into."""
+        return PhraseEmbeddingCache(self)
+
+    def get_phrase_vectors(self, model: str, phrases: list[str]) -> dict[str, bytes]:
+        """{phrase: (dim, float32 bytes)} for the phrases cached for `model`."""
+        out: dict[str, tuple[int, bytes]] = {}
+        conn = self._conn()
+        for chunk in _chunks(phrases, 500):
+            marks = ",".join("?" * len(chunk))
+            for row in conn.execute(
+                f"SELECT phrase, dim, vec FROM phrase_embedding WHERE model = ? AND phrase IN ({marks})",
+                [model, *chunk],
+            ):
+                out[row[0]] = (row[1], row[2])
+        return out
+
+    def put_phrase_vectors(self, model: str, items: dict[str, tuple[int, bytes]]) -> None:
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO phrase_embedding (model, phrase, dim, vec) VALUES (?, ?, ?, ?)",
+                [(model, p, dim, vec) for p, (dim, vec) in items.items()],
             )
 
     # ------------------------------------------------------------ saved papers
@@ -666,6 +701,30 @@ def backup_path(db_path: str, version: int) -> Path:
     while path.exists():
         path, n = base.with_name(f"{base.name}.{n}"), n + 1
     return path
+
+
+class PhraseEmbeddingCache:
+    """Adapter for `keyphrases.PhraseMemo`: numpy vectors in, numpy vectors out."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def get_many(self, model: str, phrases: list[str]) -> dict:
+        import numpy as np
+
+        return {
+            p: np.frombuffer(vec, dtype=np.float32, count=dim)
+            for p, (dim, vec) in self.store.get_phrase_vectors(model, phrases).items()
+        }
+
+    def put_many(self, model: str, vectors: dict) -> None:
+        import numpy as np
+
+        items = {}
+        for p, v in vectors.items():
+            arr = np.asarray(v, dtype=np.float32).ravel()
+            items[p] = (int(arr.shape[0]), arr.tobytes())
+        self.store.put_phrase_vectors(model, items)
 
 
 _SAVED_SELECT = """

@@ -94,10 +94,13 @@ def set_settings(sw, **settings) -> None:
     sw.evaluate("s => chrome.storage.local.set(s)", settings)
 
 
-def open_annotated(pg, url: str, timeout: float = 30000):
-    """Go to a fixture page and wait until the content script's pass is done; returns the page."""
+def open_annotated(pg, url: str, timeout: float = 30000, settle: bool = True):
+    """Go to a fixture page and wait until the content script's pass is done and, with `settle`, until
+    keyphrases the backend first answered as pending have filled in; returns the page."""
     pg.goto(url)
     pg.wait_for_selector("html[data-pl-ready]", state="attached", timeout=timeout)
+    if settle:
+        pg.wait_for_function("() => !document.querySelector('.pl-pending')", timeout=timeout)
     return pg
 
 

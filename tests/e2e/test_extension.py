@@ -261,7 +261,7 @@ def readme_backend_command() -> str:
 def test_pending_keyphrases_fill_in_when_ready(ext, page, pending_backend):
     ext.settings(backendUrl=pending_backend.url)
     try:
-        open_annotated(page, f"{HF}/papers?q={pages.SEARCH_Q}")
+        open_annotated(page, f"{HF}/papers?q={pages.SEARCH_Q}", settle=False)
         n = len(pages.SEARCH)
         # Right after the pass every card waits for its keyphrases (a cached render was replaced).
         assert page.locator(".pl-chips[aria-busy='true'] .pl-pending").count() == n
