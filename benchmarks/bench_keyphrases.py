@@ -212,13 +212,13 @@ def speed() -> list[list]:
 
 
 def first_annotation() -> list[list]:
-    """A cold 100-paper page (seed 000 + 22 of seed 001) through the Flask test client."""
+    """A cold page of both seeds (103 papers) through the Flask test client."""
     from paperlens.app import create_app
 
     text = seed_page("000") + "\n\n" + seed_page("001")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"DB_PATH": str(Path(tmp) / "lib.sqlite3")})
+        app = create_app({"DB_PATH": str(Path(tmp) / "lib.sqlite3"), "ACCESS_LOG": False})
         app.extensions["paperlens"].extractor.backend()  # model loaded, as in `paperlens serve`
         client = app.test_client()
         headers = {"X-PaperLens-Client": "bench"}
