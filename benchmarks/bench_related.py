@@ -1,6 +1,6 @@
 """Related papers: quality on CSFCube, speed and memory on a 50,000-paper library, against rank-bm25.
 
-    PYTHONPATH=backend .venv/bin/python benchmarks/bench_related.py [quality|speed|all] [--n 50000]
+    PYTHONPATH=backend .venv/bin/python benchmarks/bench_related.py [quality|speed|all] [--n 50000] [--embeddings]
 
 Quality: CSFCube's 50 query facets; each query paper (title + abstract) ranks its own judged pool
 (100-250 candidates), IDF etc. fitted on the whole 4,205-paper corpus; NDCG@20 with gain 2^rel - 1,
@@ -120,12 +120,6 @@ def embedding_scores(corpus, queries, qrels):
     return out
 
 
-def zscore(scores: dict[str, float]) -> dict[str, float]:
-    v = np.array(list(scores.values()))
-    sd = v.std() or 1.0
-    return {d: (s - v.mean()) / sd for d, s in scores.items()}
-
-
 def quality(with_embeddings: bool) -> None:
     corpus, queries, qrels = load_csfcube()
     by_id = {d["id"]: d for d in corpus}
@@ -160,12 +154,26 @@ def quality(with_embeddings: bool) -> None:
     if with_embeddings:
         emb = embedding_scores(corpus, queries, qrels)
         rows.append(("MiniLM-L6 cosine alone", emb))
-        for w in (0.3, 0.5):
+        # The product's own fusion function (related.fuse_scores) over each judged pool; the
+        # shipped weight is related.FUSION_WEIGHT (the service applies it to BM25's top candidates).
+        for w in sorted({0.3, related.FUSION_WEIGHT}):
             fused = {}
             for qid in ours:
-                zb, ze = zscore(ours[qid]), zscore(emb[qid])
-                fused[qid] = {d: (1 - w) * zb[d] + w * ze[d] for d in zb}
-            rows.append((f"fusion: z(BM25) x{1 - w:.1f} + z(MiniLM) x{w:.1f}", fused))
+                pool = list(ours[qid])
+                f = related.fuse_scores(np.array([ours[qid][d] for d in pool]), np.array([emb[qid][d] for d in pool]), w)
+                fused[qid] = dict(zip(pool, f.tolist()))
+            shipped = " (shipped)" if w == related.FUSION_WEIGHT else ""
+            rows.append((f"fusion: z(BM25) x{1 - w:.1f} + z(MiniLM) x{w:.1f}{shipped}", fused))
+        # As served: only BM25's top FUSION_CANDIDATES are re-ordered; the rest follow in BM25 order.
+        cut = related.FUSION_CANDIDATES
+        served = {}
+        for qid in ours:
+            pool = sorted(ours[qid], key=lambda d: (-ours[qid][d], d))
+            top, rest = pool[:cut], pool[cut:]
+            f = related.fuse_scores(np.array([ours[qid][d] for d in top]), np.array([emb[qid][d] for d in top]))
+            floor = float(f.min()) - 1.0
+            served[qid] = {**dict(zip(top, f.tolist())), **{d: floor - i for i, d in enumerate(rest)}}
+        rows.append((f"  as served: fusion re-orders BM25's top {cut} of the pool", served))
 
     print(f"\nCSFCube: {len(queries)} query facets, {len(corpus)} papers, NDCG@20 (x100) over each judged pool\n")
     print(f"| {'method':<58} | NDCG@20 |")
