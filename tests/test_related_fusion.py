@@ -178,3 +178,32 @@ def test_fusion_setting(tmp_path, embedder):
     assert on.extensions["paperlens"].fusion is True and off.extensions["paperlens"].fusion is False
     out = CliRunner().invoke(cli, ["serve", "--help"]).output
     assert "--fusion / --no-fusion" in out
+
+
+def test_annotate_stores_embeddings_and_fuses_through_the_api(tmp_path, embedder, seed001):
+    from conftest import HEADERS
+
+    from paperlens.app import create_app
+
+    db = str(tmp_path / "library.sqlite3")
+    on = create_app({"TESTING": True, "DB_PATH": db, "EMBEDDER": embedder})
+    off = create_app({"TESTING": True, "DB_PATH": db, "EMBEDDER": embedder, "RELATED_FUSION": False})
+    try:
+        first = on.test_client().post("/api/annotate", json={"text": seed001, "wait": True}, headers=HEADERS)
+        assert first.status_code == 200
+        ids = [p["id"] for p in first.get_json()["papers"]]
+        store = on.extensions["paperlens"].store
+        assert set(store.get_paper_embeddings("hash-embedder", ids)) == set(ids)
+        fused = on.test_client().post("/api/annotate", json={"text": seed001}, headers=HEADERS).get_json()["papers"]
+        plain = off.test_client().post("/api/annotate", json={"text": seed001}, headers=HEADERS).get_json()["papers"]
+        assert [p["id"] for p in fused] == [p["id"] for p in plain] == ids
+        assert all(p["pending"] is False for p in fused)
+        # Same shape, same for_you (BM25); some related lists are re-ordered by the embeddings.
+        assert [p["for_you"] for p in fused] == [p["for_you"] for p in plain]
+        for f in fused:
+            for h in f["related"]:
+                assert set(h) == {"id", "title", "url", "score", "saved", "why"} and h["why"]
+        assert [[h["id"] for h in p["related"]] for p in fused] != [[h["id"] for h in p["related"]] for p in plain]
+    finally:
+        on.extensions["paperlens"].close()
+        off.extensions["paperlens"].close()
