@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from paths import shared_dir  # noqa: E402
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -45,12 +46,6 @@ LABELS = {
 }
 
 
-def shared_dir() -> Path:
-    env = os.environ.get("PAPERLENS_SHARED")
-    if env:
-        return Path(env)
-    rel = ROOT.parent / "shared"
-    return rel if rel.exists() else Path("/work/shared")
 
 
 def load_jsonl(path: Path, limit: int | None) -> list[dict]:

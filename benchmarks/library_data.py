@@ -7,21 +7,14 @@ copied into the repo; synthetic libraries are built in memory or in a temp dir.
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
 from pathlib import Path
+from paths import shared_dir  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def shared_dir() -> Path:
-    """The shared folder: $PAPERLENS_SHARED, else ../shared beside the repo, else /work/shared."""
-    env = os.environ.get("PAPERLENS_SHARED")
-    if env:
-        return Path(env)
-    beside = ROOT.parent / "shared"
-    return beside if beside.exists() else Path("/work/shared")
 
 
 def read_jsonl(path: Path) -> list[dict]:

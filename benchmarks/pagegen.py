@@ -17,11 +17,10 @@ upvotes, comments, ai_keywords, org (name, fullname) or None, submitter.
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
 from datetime import date, timedelta
-from pathlib import Path
+from paths import shared_dir  # noqa: E402
 
 HF = "https://huggingface.co"
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
@@ -322,13 +321,6 @@ def paper_page(r: dict, comments: list[dict], *, json_mode: str = "ok") -> str:
 # ---------------------------------------------------------------- records from the seeds (for size and realism)
 
 
-def shared_dir() -> Path:
-    """The shared folder: $PAPERLENS_SHARED, else ../shared next to the repo, else /work/shared."""
-    env = os.environ.get("PAPERLENS_SHARED")
-    if env:
-        return Path(env)
-    rel = Path(__file__).resolve().parent.parent.parent / "shared"
-    return rel if rel.exists() else Path("/work/shared")
 
 
 def seed_titles_abstracts() -> list[tuple[str, str]]:

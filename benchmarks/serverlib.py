@@ -12,18 +12,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from paths import shared_dir  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADERS = {"X-PaperLens-Client": "benchmark", "Content-Type": "application/json"}
 
 
-def shared_dir() -> Path:
-    """$PAPERLENS_SHARED, else ../shared next to the repo, else /work/shared."""
-    env = os.environ.get("PAPERLENS_SHARED")
-    if env:
-        return Path(env)
-    rel = ROOT.parent / "shared"
-    return rel if rel.exists() else Path("/work/shared")
 
 
 def seed_texts() -> list[str]:

@@ -111,7 +111,7 @@ def check_port(host: str, port: int) -> Check:
         "port",
         "fail",
         f"{host}:{port} is taken by another program ({bind_error.strerror})",
-        f"stop that program, or run paperlens serve --port N and set the same URL in the extension options",
+        "stop that program, or run paperlens serve --port N and set the same URL in the extension options",
     )
 
 
