@@ -1,6 +1,6 @@
 """Related papers: quality on CSFCube, speed and memory on a 50,000-paper library, against rank-bm25.
 
-    PYTHONPATH=backend .venv/bin/python benchmarks/bench_related.py [quality|speed|all] [--n 50000]
+    PYTHONPATH=backend .venv/bin/python benchmarks/bench_related.py [quality|speed|all] [--n 50000] [--embeddings]
 
 Quality: CSFCube's 50 query facets; each query paper (title + abstract) ranks its own judged pool
 (100-250 candidates), IDF etc. fitted on the whole 4,205-paper corpus; NDCG@20 with gain 2^rel - 1,
@@ -120,12 +120,6 @@ def embedding_scores(corpus, queries, qrels):
     return out
 
 
-def zscore(scores: dict[str, float]) -> dict[str, float]:
-    v = np.array(list(scores.values()))
-    sd = v.std() or 1.0
-    return {d: (s - v.mean()) / sd for d, s in scores.items()}
-
-
 def quality(with_embeddings: bool) -> None:
     corpus, queries, qrels = load_csfcube()
     by_id = {d["id"]: d for d in corpus}
@@ -160,12 +154,26 @@ def quality(with_embeddings: bool) -> None:
     if with_embeddings:
         emb = embedding_scores(corpus, queries, qrels)
         rows.append(("MiniLM-L6 cosine alone", emb))
-        for w in (0.3, 0.5):
+        # The product's own fusion function (related.fuse_scores) over each judged pool; the
+        # shipped weight is related.FUSION_WEIGHT (the service applies it to BM25's top candidates).
+        for w in sorted({0.3, related.FUSION_WEIGHT}):
             fused = {}
             for qid in ours:
-                zb, ze = zscore(ours[qid]), zscore(emb[qid])
-                fused[qid] = {d: (1 - w) * zb[d] + w * ze[d] for d in zb}
-            rows.append((f"fusion: z(BM25) x{1 - w:.1f} + z(MiniLM) x{w:.1f}", fused))
+                pool = list(ours[qid])
+                f = related.fuse_scores(np.array([ours[qid][d] for d in pool]), np.array([emb[qid][d] for d in pool]), w)
+                fused[qid] = dict(zip(pool, f.tolist()))
+            shipped = " (shipped)" if w == related.FUSION_WEIGHT else ""
+            rows.append((f"fusion: z(BM25) x{1 - w:.1f} + z(MiniLM) x{w:.1f}{shipped}", fused))
+        # As served: only BM25's top FUSION_CANDIDATES are re-ordered; the rest follow in BM25 order.
+        cut = related.FUSION_CANDIDATES
+        served = {}
+        for qid in ours:
+            pool = sorted(ours[qid], key=lambda d: (-ours[qid][d], d))
+            top, rest = pool[:cut], pool[cut:]
+            f = related.fuse_scores(np.array([ours[qid][d] for d in top]), np.array([emb[qid][d] for d in top]))
+            floor = float(f.min()) - 1.0
+            served[qid] = {**dict(zip(top, f.tolist())), **{d: floor - i for i, d in enumerate(rest)}}
+        rows.append((f"  as served: fusion re-orders BM25's top {cut} of the pool", served))
 
     print(f"\nCSFCube: {len(queries)} query facets, {len(corpus)} papers, NDCG@20 (x100) over each judged pool\n")
     print(f"| {'method':<58} | NDCG@20 |")
@@ -324,6 +332,15 @@ def service(library: list[dict], new_page: list[dict]) -> None:
         del started
         old_page = library[-len(new_page) :]
         t_old = best_of(lambda: ann.shape(old_page, [[]] * len(old_page), *ann.match_page(old_page)))
+        # Fusion: every paper gets a (random) 384-d embedding, as MiniLM's, stored like the worker does.
+        rng = np.random.default_rng(0)
+        for i in range(0, len(library), 5000):
+            part = library[i : i + 5000]
+            vecs = rng.standard_normal((len(part), 384)).astype(np.float32)
+            vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+            store.put_keyphrases({}, embeddings=(ann.extractor.model_name, {p["id"]: v for p, v in zip(part, vecs)}))
+        t_fused = best_of(lambda: ann.shape(old_page, [[]] * len(old_page), *ann.match_page(old_page)))
+        ann.fusion = False  # the rest of the table is BM25 alone
 
         def new_page_answer():
             store.record_papers(new_page)
@@ -343,6 +360,7 @@ def service(library: list[dict], new_page: list[dict]) -> None:
                 ("first sync: read + analyze + index the library (+ snapshot)", t_cold),
                 (f"a new process: load the snapshot ({snap_mb:.0f} MB) + sync", t_snap),
                 (f"related + for_you + why + shape, {len(old_page)} library papers", t_old),
+                (f"  the same with fusion (BM25 top {related.FUSION_CANDIDATES} re-ranked)", t_fused),
                 (f"record a new {len(new_page)}-paper page, then the same", t_new),
                 ("another process: sees a changed abstract, search", t_other),
                 ("process RSS after the first sync (benchmark data included)", f"{rss:.0f} MB"),

@@ -113,12 +113,12 @@ class GatedExtractor(KeyphraseExtractor):
         self.extracted: list[str] = []
         self.fail = fail
 
-    def extract(self, docs):
+    def extract_with_vectors(self, docs):  # what the background worker calls
         assert self.gate.wait(30)
         self.extracted.extend(t for t, _ in docs)
         if self.fail:
             raise RuntimeError("model exploded")
-        return super().extract(docs)
+        return super().extract_with_vectors(docs)
 
 
 def papers_of(n):
@@ -197,8 +197,8 @@ def poll(client, ids, timeout=30.0):
 def test_api_answers_at_once_then_polling_fills_in(app, client, seed001):
     ex = app.extensions["paperlens"].extractor
     gate = threading.Event()
-    real = ex.extract
-    ex.extract = lambda docs: (gate.wait(30), real(docs))[1]
+    real = ex.extract_with_vectors  # what the background worker calls
+    ex.extract_with_vectors = lambda docs: (gate.wait(30), real(docs))[1]
     r = client.post("/api/annotate", json={"text": seed001}, headers=HEADERS)
     assert r.status_code == 200
     papers = r.get_json()["papers"]

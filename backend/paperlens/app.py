@@ -71,7 +71,9 @@ def create_app(config: dict | None = None) -> Flask:
     '*' = any, only with a TOKEN);
     EXTENSION_IDS (pin CORS and Origin to these extension ids); TOKEN (require `Authorization: Bearer`);
     ACCESS_LOG (one JSON line per request on the `paperlens.access` logger; default on unless TESTING);
-    KEYPHRASES_TOP_N (phrases per paper, default 5); KEYPHRASES_DIVERSITY (MMR, 0..1, default 0.3).
+    KEYPHRASES_TOP_N (phrases per paper, default 5); KEYPHRASES_DIVERSITY (MMR, 0..1, default 0.3);
+    RELATED_FUSION (re-rank BM25's related candidates with the stored MiniLM document embeddings,
+    default on; papers without an embedding stay pure BM25).
     """
     app = Flask(__name__, static_folder=None)  # we serve no files: no /static route to guard
     app.config.update(
@@ -86,6 +88,7 @@ def create_app(config: dict | None = None) -> Flask:
         ACCESS_LOG=None,
         KEYPHRASES_TOP_N=Settings.top_n,
         KEYPHRASES_DIVERSITY=Settings.diversity,
+        RELATED_FUSION=True,
     )
     app.config.update(config or {})
     app.json.sort_keys = False
@@ -100,7 +103,7 @@ def create_app(config: dict | None = None) -> Flask:
     extractor = KeyphraseExtractor(
         embedder=app.config["EMBEDDER"], settings=settings, phrase_cache=store.phrase_embeddings()
     )
-    app.extensions["paperlens"] = Annotator(store, extractor)
+    app.extensions["paperlens"] = Annotator(store, extractor, fusion=bool(app.config["RELATED_FUSION"]))
     if app.config["WARM_MODEL"] and app.config["EMBEDDER"] is None:
         threading.Thread(target=load_embedder, name="paperlens-warm", daemon=True).start()
 

@@ -85,8 +85,15 @@ db_option = click.option(
     type=click.FloatRange(0.0, 1.0),
     help="Keyphrase diversity (MMR): 0 = most relevant only, 1 = most different from each other.",
 )
+@click.option(
+    "--fusion/--no-fusion",
+    default=True,
+    show_default=True,
+    help="Re-rank related papers by BM25 fused with the MiniLM document embeddings keyphrase extraction "
+    "stores (--no-fusion: pure BM25).",
+)
 @db_option
-def serve(host, port, workers, threads, token, extension_ids, warm_model, top_n, diversity, db_path):
+def serve(host, port, workers, threads, token, extension_ids, warm_model, top_n, diversity, fusion, db_path):
     """Run the backend under gunicorn (the default command)."""
     from gunicorn.app.base import BaseApplication
 
@@ -109,6 +116,7 @@ def serve(host, port, workers, threads, token, extension_ids, warm_model, top_n,
         "ALLOWED_HOSTS": () if is_loopback(host) else ("*",),
         "KEYPHRASES_TOP_N": top_n,
         "KEYPHRASES_DIVERSITY": diversity,
+        "RELATED_FUSION": fusion,
     }
 
     class Server(BaseApplication):

@@ -482,8 +482,16 @@ class KeyphraseExtractor:
 
     def extract(self, docs: list[tuple[str, str]]) -> list[list[tuple[str, float]]]:
         """[(title, abstract)] -> [[(phrase, score), ...]] in the same order, best first."""
+        return self.extract_with_vectors(docs)[0]
+
+    def extract_with_vectors(
+        self, docs: list[tuple[str, str]]
+    ) -> tuple[list[list[tuple[str, float]]], list[np.ndarray | None]]:
+        """Like `extract`, plus the document embedding the ranking used (one pass of the model):
+        ([[(phrase, score), ...]], [unit float32 vector of "title. abstract", or None if empty]).
+        The related-papers fusion reuses these vectors instead of embedding papers again."""
         if not docs:
-            return []
+            return [], []
         cands = [self._prune(candidates(t, a)) for t, a in docs]
         texts = [f"{t}. {a}" if t and a else (t or a or "") for t, a in docs]
         doc_vecs = _normalize(self.backend().embed(texts)) if any(texts) else None
@@ -494,7 +502,11 @@ class KeyphraseExtractor:
                 out.append([])
                 continue
             out.append(self._rank(cs, doc_vecs[i], np.stack([phrase_vecs[c.key] for c in cs])))
-        return out
+        vecs = [
+            np.asarray(doc_vecs[i], dtype=np.float32) if doc_vecs is not None and texts[i] else None
+            for i in range(len(docs))
+        ]
+        return out, vecs
 
     def _prune(self, cs: list[Candidate]) -> list[Candidate]:
         # Long abstracts make many candidates; keep the likeliest (title, repeated, early) so a

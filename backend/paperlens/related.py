@@ -595,3 +595,34 @@ class LibraryIndex:
             return False
 
         return top_rows(column, k, skip)
+
+
+# ---------------------------------------------------------------- fusion with document embeddings
+
+# BM25 + MiniLM fusion: BM25 picks the candidates, the fusion re-orders them. Measured on CSFCube
+# (benchmarks/bench_related.py quality --embeddings): BM25 51.3, MiniLM alone 54.3, this 56.5 NDCG@20.
+FUSION_WEIGHT = 0.5
+FUSION_CANDIDATES = 100
+
+
+def _zscore(v: np.ndarray) -> np.ndarray:
+    sd = float(v.std()) or 1.0  # all equal: every z is 0, not a division by zero
+    return (v - v.mean()) / sd
+
+
+def fuse_scores(bm25: np.ndarray, cosine: np.ndarray, weight: float = FUSION_WEIGHT) -> np.ndarray:
+    """Z-score fusion of one query's candidates: (1 - weight) * z(bm25) + weight * z(cosine).
+
+    `bm25` and `cosine` are aligned 1-D arrays over the same candidates; a NaN cosine means that
+    candidate has no embedding: it gets z(bm25) alone (z over all candidates), so it keeps its BM25
+    standing. z(cosine) is taken over the candidates that have one; with fewer than two of them
+    the result is z(bm25) alone, i.e. exactly BM25's order. Returns float64 fused scores."""
+    bm25 = np.asarray(bm25, dtype=np.float64)
+    cosine = np.asarray(cosine, dtype=np.float64)
+    zb = _zscore(bm25) if len(bm25) else bm25.copy()
+    has = ~np.isnan(cosine)
+    if int(has.sum()) < 2:
+        return zb
+    out = zb.copy()
+    out[has] = (1 - weight) * zb[has] + weight * _zscore(cosine[has])
+    return out

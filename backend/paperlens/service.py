@@ -16,7 +16,7 @@ from .config import MAX_PAPERS_PER_PAGE
 from .digest import normalize_title, parse_page
 from .errors import NotFound, PaperLensError
 from .keyphrases import KeyphraseExtractor
-from .related import LibraryIndex, analyzer, why_terms
+from .related import FUSION_CANDIDATES, FUSION_WEIGHT, Hit, LibraryIndex, analyzer, fuse_scores, why_terms
 from .store import Store
 
 RELATED_K = 5
@@ -35,7 +35,9 @@ class KeyphraseWorker:
 
     Jobs are deduplicated by cache key: a paper queued twice (two tabs, a poll racing an annotate)
     is computed once. The thread drains everything queued into one batch, so a page is one pass of
-    the model; it exits when idle and starts again on the next submit."""
+    the model; it exits when idle and starts again on the next submit. The document embeddings that
+    pass computes are stored for the papers that asked (related-papers fusion), in the same
+    transaction as the keyphrases."""
 
     IDLE_SECONDS = 30.0
     BATCH = 128
@@ -45,13 +47,17 @@ class KeyphraseWorker:
         self.extractor = extractor
         self._cond = threading.Condition()
         self._queue: dict[str, tuple[str, str]] = {}  # cache_key -> (title, abstract), in order
+        self._ids: dict[str, set[str]] = {}  # cache_key -> the paper ids whose text it is
         self._done: dict[str, threading.Event] = {}
         self._failed: dict[str, str] = {}
         self._thread: threading.Thread | None = None
         self._closed = False
 
-    def submit(self, jobs: dict[str, tuple[str, str]]) -> dict[str, threading.Event]:
-        """Queue {cache_key: (title, abstract)} unless already queued or running; {key: event set when done}."""
+    def submit(
+        self, jobs: dict[str, tuple[str, str]], ids: dict[str, list[str]] | None = None
+    ) -> dict[str, threading.Event]:
+        """Queue {cache_key: (title, abstract)} unless already queued or running; {key: event set when done}.
+        `ids` {cache_key: [paper id]}: papers to store the document embedding for (optional)."""
         with self._cond:
             if self._closed:
                 raise PaperLensError("the keyphrase worker is shutting down", 503)
@@ -61,6 +67,8 @@ class KeyphraseWorker:
                     self._done[key] = threading.Event()
                     self._queue[key] = doc
                     self._failed.pop(key, None)
+                if ids and ids.get(key):
+                    self._ids.setdefault(key, set()).update(ids[key])
                 events[key] = self._done[key]
             if self._queue and (self._thread is None or not self._thread.is_alive()) and not self._closed:
                 self._thread = threading.Thread(target=self._run, name="paperlens-keyphrases", daemon=True)
@@ -84,6 +92,7 @@ class KeyphraseWorker:
             self._queue.clear()
             for key in dropped:
                 self._done.pop(key).set()
+                self._ids.pop(key, None)
             self._cond.notify_all()
             thread = self._thread
         if thread is not None and thread is not threading.current_thread():
@@ -99,14 +108,19 @@ class KeyphraseWorker:
                     return
                 keys = list(self._queue)[: self.BATCH]
                 batch = {k: self._queue.pop(k) for k in keys}
+                # Ids added after this point (a submit racing the batch) are not stored: fusion
+                # falls back to BM25 for them, which is the documented behaviour without embeddings.
+                ids = {k: self._ids.pop(k, set()) for k in keys}
             error = None
             try:
                 # A request may have re-queued a paper the previous batch just finished: skip it.
                 done = self.store.get_keyphrases(list(batch))
                 todo = [k for k in batch if k not in done]
-                fresh = self.extractor.extract([batch[k] for k in todo])
+                fresh, vecs = self.extractor.extract_with_vectors([batch[k] for k in todo])
+                embeddings = {pid: v for k, v in zip(todo, vecs) if v is not None for pid in sorted(ids[k])}
                 self.store.put_keyphrases(
-                    {k: [{"phrase": p, "score": s} for p, s in kws] for k, kws in zip(todo, fresh)}
+                    {k: [{"phrase": p, "score": s} for p, s in kws] for k, kws in zip(todo, fresh)},
+                    embeddings=(self.extractor.model_name, embeddings),
                 )
             except Exception as e:  # a bad batch must not kill the worker or leave pollers waiting forever
                 log.exception("keyphrase batch of %d papers failed", len(batch))
@@ -119,9 +133,14 @@ class KeyphraseWorker:
 
 
 class Annotator:
-    def __init__(self, store: Store, extractor: KeyphraseExtractor):
+    """fusion: re-rank BM25's top FUSION_CANDIDATES related papers by z-score fusion with the
+    papers' stored MiniLM document embeddings (see `related.fuse_scores`); applies only to query
+    papers that have an embedding, so without embeddings related lists are pure BM25."""
+
+    def __init__(self, store: Store, extractor: KeyphraseExtractor, fusion: bool = True):
         self.store = store
         self.extractor = extractor
+        self.fusion = fusion
         # This process's BM25 index of the library; synced with the store before every use.
         self.library = LibraryIndex(store, related_snapshot_path(store.path))
         self.worker = KeyphraseWorker(store, extractor)
@@ -143,8 +162,12 @@ class Annotator:
         jobs = {k: (p["title"], p.get("abstract") or "") for p, k in zip(papers, keys) if k not in cached}
         if not jobs:
             return [cached[k] for k in keys]
+        ids: dict[str, list[str]] = {}
+        for p, k in zip(papers, keys):
+            if k in jobs and p.get("id"):
+                ids.setdefault(k, []).append(p["id"])
         failed = set() if retry_failed else {k for k in jobs if self.worker.failed(k) and not self.worker.in_flight(k)}
-        events = self.worker.submit({k: v for k, v in jobs.items() if k not in failed})
+        events = self.worker.submit({k: v for k, v in jobs.items() if k not in failed}, ids)
         if wait:
             deadline = time.monotonic() + timeout
             for event in events.values():
@@ -199,7 +222,9 @@ class Annotator:
     def related_for(self, papers: list[dict], k: int = RELATED_K) -> list[list[dict]]:
         """For each paper (already in the library), the k library papers closest to it by BM25:
         [[{"id", "score", "why": [word, ...]}]], best first. Leaves out the paper itself and papers
-        with its normalized title, and keeps one paper per normalized title."""
+        with its normalized title, and keeps one paper per normalized title. With fusion on and an
+        embedding stored for the paper, BM25's top candidates are re-ordered by the fused score
+        (`score` is then the fused z-score; `why` stays BM25's terms)."""
         return self.match_page(papers, k)[0]
 
     def match_page(self, papers: list[dict], k: int = RELATED_K) -> tuple[list[list[dict]], list[float]]:
@@ -220,6 +245,8 @@ class Annotator:
         stored = {r["id"]: r for r in self.store.papers_for_index(ids=[p["id"] for p in papers])}
         papers = [{**p, **stored[p["id"]]} if p["id"] in stored else p for p in papers]
         queries = [a.paper_terms(p["title"], p.get("abstract") or "", p.get("ai_keywords")) for p in papers]
+        model = self.extractor.model_name
+        query_vecs = self.store.get_paper_embeddings(model, [p["id"] for p in papers]) if self.fusion else {}
         with lib.lock:
             lib.sync()
             batch = lib.bm25.score_batch(queries)
@@ -227,11 +254,27 @@ class Annotator:
             saved_rows = np.array(
                 sorted(r for r in (lib.row(pid) for pid in self.store.saved_ids()) if r is not None), dtype=np.int64
             )
+            title_keys = [p.get("title_key") or normalize_title(p["title"]) for p in papers]
+            # Fusion only re-orders BM25's candidates: take more of them for papers with an embedding.
+            hits_by_paper = [
+                lib.ranked(
+                    scores[:, j], max(k, FUSION_CANDIDATES) if p["id"] in query_vecs else k,
+                    exclude_ids={p["id"]}, exclude_title_keys={title_keys[j]},
+                )
+                for j, p in enumerate(papers)
+            ]
+            if query_vecs:
+                cand_ids = [lib.bm25.keys[h.row] for j, hits in enumerate(hits_by_paper)
+                            if papers[j]["id"] in query_vecs for h in hits]
+                vecs = self.store.get_paper_embeddings(model, cand_ids)
+                for j, p in enumerate(papers):
+                    if p["id"] in query_vecs:
+                        hits_by_paper[j] = self._fused(hits_by_paper[j], query_vecs[p["id"]], vecs, k)
             related, for_you = [], []
             for j, p in enumerate(papers):
                 column = scores[:, j]
-                title_key = p.get("title_key") or normalize_title(p["title"])
-                hits = lib.ranked(column, k, exclude_ids={p["id"]}, exclude_title_keys={title_key})
+                title_key = title_keys[j]
+                hits = hits_by_paper[j]
                 surfaces = a.surfaces(f"{p['title']} {p.get('abstract') or ''} {' '.join(p.get('ai_keywords') or [])}")
                 related.append(
                     [
@@ -242,6 +285,23 @@ class Annotator:
                 )
                 for_you.append(self._for_you(column, saved_rows, lib.row(p["id"]), p["id"], title_key))
         return related, for_you
+
+    def _fused(self, hits: list[Hit], qvec: np.ndarray, vecs: dict, k: int) -> list[Hit]:
+        """BM25 candidates re-ordered by `fuse_scores` (ties keep BM25 order), top k, with the fused
+        score. A candidate without an embedding (or of another dimension) has a NaN cosine."""
+        if not hits:
+            return hits
+        keys = self.library.bm25.keys
+        cos = np.full(len(hits), np.nan)
+        for i, h in enumerate(hits):
+            v = vecs.get(keys[h.row])
+            if v is not None and v.shape == qvec.shape:
+                cos[i] = float(v @ qvec)
+        if int((~np.isnan(cos)).sum()) < 2:  # nothing to fuse with: plain BM25, scores included
+            return hits[:k]
+        fused = fuse_scores(np.array([h.score for h in hits]), cos, FUSION_WEIGHT)
+        order = np.argsort(-fused, kind="stable")[:k]
+        return [Hit(hits[i].row, float(fused[i])) for i in order.tolist()]
 
     def _for_you(self, column: np.ndarray, saved_rows: np.ndarray, own_row: int | None, pid: str, title_key: str) -> float:
         lib = self.library

@@ -91,6 +91,18 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (model, phrase)
     ) WITHOUT ROWID;
     """,
+    # 5: each paper's document embedding (title + abstract), which keyphrase extraction computes
+    # anyway; related ranking fuses it with BM25. float32 bytes of a unit vector, per model. A rowid
+    # table: its 1.5 KB rows would overflow a WITHOUT ROWID b-tree and make reads ~3x slower.
+    """
+    CREATE TABLE paper_embedding (
+        paper_id TEXT NOT NULL,
+        model TEXT NOT NULL,
+        dim INTEGER NOT NULL,
+        vec BLOB NOT NULL,
+        PRIMARY KEY (paper_id, model)
+    );
+    """,
 ]
 
 # Longest page URL kept in the history (HF URLs are short; this bounds a hostile one).
@@ -353,13 +365,39 @@ class Store:
                 out[row["cache_key"]] = json.loads(row["phrases"])
         return out
 
-    def put_keyphrases(self, items: dict[str, list]) -> None:
+    def put_keyphrases(self, items: dict[str, list], embeddings: tuple[str, dict] | None = None) -> None:
+        """Cache keyphrases {cache_key: [{"phrase", "score"}]} and, in the same transaction, the
+        papers' document embeddings `(model, {paper_id: vector})` (any float array; stored float32)."""
         now = time.time()
         with self.transaction() as conn:
             conn.executemany(
                 "INSERT OR REPLACE INTO keyphrase_cache (cache_key, phrases, created) VALUES (?, ?, ?)",
                 [(k, json.dumps(v), now) for k, v in items.items()],
             )
+            if embeddings:
+                model, vectors = embeddings
+                rows = []
+                for pid, v in vectors.items():
+                    arr = _float32(v)
+                    rows.append((pid, model, int(arr.shape[0]), arr.tobytes()))
+                conn.executemany(
+                    "INSERT OR REPLACE INTO paper_embedding (paper_id, model, dim, vec) VALUES (?, ?, ?, ?)", rows
+                )
+
+    def get_paper_embeddings(self, model: str, ids: list[str]) -> dict:
+        """{paper_id: float32 vector} for the papers that have a document embedding under `model`."""
+        import numpy as np
+
+        out = {}
+        conn = self._conn()
+        for chunk in _chunks(list(dict.fromkeys(ids)), 500):
+            marks = ",".join("?" * len(chunk))
+            for row in conn.execute(
+                f"SELECT paper_id, dim, vec FROM paper_embedding WHERE model = ? AND paper_id IN ({marks})",
+                [model, *chunk],
+            ):
+                out[row[0]] = np.frombuffer(row[2], dtype=np.float32, count=row[1])
+        return out
 
     def phrase_embeddings(self) -> "PhraseEmbeddingCache":
         """The persistent phrase-embedding cache the keyphrase extractor memoizes into."""
@@ -701,6 +739,12 @@ def backup_path(db_path: str, version: int) -> Path:
     while path.exists():
         path, n = base.with_name(f"{base.name}.{n}"), n + 1
     return path
+
+
+def _float32(v):
+    import numpy as np
+
+    return np.asarray(v, dtype=np.float32).ravel()
 
 
 class PhraseEmbeddingCache:

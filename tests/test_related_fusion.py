@@ -1,0 +1,209 @@
+"""BM25 + document-embedding fusion: the pure fusion function, embeddings stored with keyphrases,
+and the service re-ranking only BM25's candidates (off = pure BM25; missing embeddings = BM25)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from test_related_service import library, paper
+
+from paperlens.keyphrases import KeyphraseExtractor
+from paperlens.related import fuse_scores
+from paperlens.service import Annotator
+from paperlens.store import Store
+
+
+def z(v):
+    v = np.asarray(v, dtype=np.float64)
+    return (v - v.mean()) / (v.std() or 1.0)
+
+
+# ---------------------------------------------------------------- the pure function
+
+
+def test_fuse_scores_is_the_weighted_sum_of_z_scores():
+    bm25 = np.array([4.0, 3.0, 2.0, 1.0])
+    cos = np.array([0.1, 0.2, 0.9, 0.3])
+    fused = fuse_scores(bm25, cos, 0.5)
+    assert np.allclose(fused, 0.5 * z(bm25) + 0.5 * z(cos))
+    # The third BM25 candidate is by far the closest in embedding space: it moves to the top.
+    assert list(np.argsort(-fused, kind="stable")) == [2, 0, 1, 3]
+    assert np.allclose(fuse_scores(bm25, cos, 0.0), z(bm25))  # weight 0 = BM25's order
+    assert np.allclose(fuse_scores(bm25, cos, 1.0), z(cos))
+    # Constant inputs do not divide by zero.
+    assert np.allclose(fuse_scores(np.ones(3), np.ones(3)), 0.0)
+    assert fuse_scores(np.array([]), np.array([])).shape == (0,)
+
+
+def test_fuse_scores_candidates_without_embeddings_keep_z_of_bm25():
+    bm25 = np.array([4.0, 3.0, 2.0, 1.0])
+    cos = np.array([np.nan, 0.2, 0.9, np.nan])
+    fused = fuse_scores(bm25, cos, 0.5)
+    zb = z(bm25)
+    assert fused[0] == pytest.approx(zb[0]) and fused[3] == pytest.approx(zb[3])
+    zc = z([0.2, 0.9])
+    assert fused[1] == pytest.approx(0.5 * zb[1] + 0.5 * zc[0])
+    assert fused[2] == pytest.approx(0.5 * zb[2] + 0.5 * zc[1])
+    # Fewer than two embeddings: nothing to compare, BM25's order.
+    one = fuse_scores(bm25, np.array([np.nan, np.nan, 0.9, np.nan]))
+    assert np.allclose(one, zb) and list(np.argsort(-one, kind="stable")) == [0, 1, 2, 3]
+
+
+# ---------------------------------------------------------------- embeddings are stored
+
+
+def test_document_embeddings_are_stored_when_keyphrases_are_computed(tmp_path, embedder):
+    store = Store(tmp_path / "lib.sqlite3")
+    papers = library()[:3]
+    store.record_papers(papers)
+    ann = Annotator(store, KeyphraseExtractor(embedder=embedder))
+    try:
+        kws = ann.keyphrases_for(papers, wait=True)
+    finally:
+        ann.close()
+    assert all(kws)
+    got = store.get_paper_embeddings("hash-embedder", [p["id"] for p in papers] + ["2599.99999"])
+    assert sorted(got) == sorted(p["id"] for p in papers)
+    for p in papers:
+        want = embedder.embed([f"{p['title']}. {p['abstract']}"])[0]
+        assert np.allclose(got[p["id"]], want / np.linalg.norm(want), atol=1e-6)
+    assert store.get_paper_embeddings("another-model", [papers[0]["id"]]) == {}
+    # The vectors are the ones the keyphrase ranking used: extract() is unchanged by exposing them.
+    ex = KeyphraseExtractor(embedder=embedder)
+    docs = [(p["title"], p["abstract"]) for p in papers] + [("", "")]
+    phrases, vecs = ex.extract_with_vectors(docs)
+    assert phrases == ex.extract(docs) and vecs[-1] is None and len(vecs) == len(docs)
+
+
+# ---------------------------------------------------------------- the service
+
+
+def unit(c: float) -> list[float]:
+    """A 2-d unit vector with cosine `c` to [1, 0]."""
+    return [c, math.sqrt(max(0.0, 1 - c * c))]
+
+
+def make_annotator(path) -> Annotator:
+    store = Store(path)
+    papers = library()
+    papers.append(paper("2502.00001", "Quantum annealing for scheduling", "Quantum annealers solve scheduling problems."))
+    store.record_papers(papers)
+    return Annotator(store, KeyphraseExtractor(embedder=object()))
+
+
+@pytest.fixture
+def ann(tmp_path, monkeypatch):
+    monkeypatch.setattr("paperlens.service.FUSION_CANDIDATES", 6)
+    return make_annotator(tmp_path / "lib.sqlite3")
+
+
+def bm25_hits(ann, query, k):
+    ann.fusion = False
+    try:
+        return ann.related_for([query], k)[0]
+    finally:
+        ann.fusion = True
+
+
+def put_vectors(ann, vectors: dict):
+    ann.store.put_keyphrases({}, embeddings=(ann.extractor.model_name, vectors))
+
+
+def test_fusion_reorders_only_within_bm25_candidates(ann):
+    query = library()[0]
+    base = bm25_hits(ann, query, 6)
+    assert len(base) == 6
+    outsider = "2502.00001"  # not a BM25 candidate at all (no shared words)
+    assert outsider not in [h["id"] for h in base]
+    # Embeddings favour BM25's worst candidates; the outsider is a perfect embedding match.
+    cos = [0.1, 0.2, 0.3, 0.5, 0.8, 0.95]
+    vectors = {h["id"]: unit(c) for h, c in zip(base, cos)}
+    vectors[query["id"]] = [1.0, 0.0]
+    vectors[outsider] = [1.0, 0.0]
+    put_vectors(ann, vectors)
+
+    fused = ann.related_for([query], 3)[0]
+    want = fuse_scores(np.array([h["score"] for h in base]), np.array(cos), 0.5)
+    order = np.argsort(-want, kind="stable")[:3]
+    assert [h["id"] for h in fused] == [base[i]["id"] for i in order]
+    assert [h["id"] for h in fused] != [h["id"] for h in base[:3]]  # it did re-order
+    assert {h["id"] for h in fused} <= {h["id"] for h in base} and outsider not in [h["id"] for h in fused]
+    assert [h["score"] for h in fused] == [round(float(want[i]), 4) for i in order]
+    # "why" is still BM25's explanation of the same paper.
+    why = {h["id"]: h["why"] for h in base}
+    assert all(h["why"] == why[h["id"]] for h in fused)
+    # The API shape is unchanged.
+    shaped = ann.related_to(query["id"], 3)
+    assert [h["id"] for h in shaped] == [h["id"] for h in fused]
+    assert set(shaped[0]) == {"id", "title", "url", "score", "saved", "why"}
+
+    ann.fusion = False  # off: pure BM25 order and scores, embeddings or not
+    assert ann.related_for([query], 3)[0] == base[:3]
+
+
+def test_missing_embeddings_fall_back_to_bm25(ann, tmp_path):
+    query = library()[0]
+    base = bm25_hits(ann, query, 6)
+    # No embeddings at all: identical to BM25 (scores included).
+    assert ann.related_for([query], 3)[0] == base[:3]
+    # Candidates have embeddings but the query paper does not: still BM25.
+    put_vectors(ann, {h["id"]: unit(0.9 - 0.1 * i) for i, h in enumerate(reversed(base))})
+    assert ann.related_for([query], 3)[0] == base[:3]
+    # The query has one, but only one candidate has one of the same dimension: BM25.
+    ann2 = make_annotator(tmp_path / "two.sqlite3")
+    put_vectors(ann2, {query["id"]: [1.0, 0.0], base[5]["id"]: [1.0, 0.0], base[4]["id"]: [1.0, 0.0, 0.0]})
+    assert ann2.related_for([query], 3)[0] == base[:3]
+    # Some candidates without embeddings: they keep z(BM25), the rest are fused.
+    ann3 = make_annotator(tmp_path / "three.sqlite3")
+    cos = [np.nan, 0.2, np.nan, 0.5, 0.9, np.nan]
+    put_vectors(ann3, {query["id"]: [1.0, 0.0], **{h["id"]: unit(c) for h, c in zip(base, cos) if not np.isnan(c)}})
+    want = fuse_scores(np.array([h["score"] for h in base]), np.array(cos), 0.5)
+    order = np.argsort(-want, kind="stable")[:3]
+    got = ann3.related_for([query], 3)[0]
+    assert [h["id"] for h in got] == [base[i]["id"] for i in order]
+    assert [h["id"] for h in got] != [h["id"] for h in base[:3]]
+
+
+def test_fusion_setting(tmp_path, embedder):
+    from click.testing import CliRunner
+
+    from paperlens.app import create_app
+    from paperlens.cli import cli
+
+    on = create_app({"TESTING": True, "DB_PATH": str(tmp_path / "a.sqlite3"), "EMBEDDER": embedder})
+    off = create_app({"TESTING": True, "DB_PATH": str(tmp_path / "b.sqlite3"), "EMBEDDER": embedder,
+                      "RELATED_FUSION": False})
+    assert on.extensions["paperlens"].fusion is True and off.extensions["paperlens"].fusion is False
+    out = CliRunner().invoke(cli, ["serve", "--help"]).output
+    assert "--fusion / --no-fusion" in out
+
+
+def test_annotate_stores_embeddings_and_fuses_through_the_api(tmp_path, embedder, seed001):
+    from conftest import HEADERS
+
+    from paperlens.app import create_app
+
+    db = str(tmp_path / "library.sqlite3")
+    on = create_app({"TESTING": True, "DB_PATH": db, "EMBEDDER": embedder})
+    off = create_app({"TESTING": True, "DB_PATH": db, "EMBEDDER": embedder, "RELATED_FUSION": False})
+    try:
+        first = on.test_client().post("/api/annotate", json={"text": seed001, "wait": True}, headers=HEADERS)
+        assert first.status_code == 200
+        ids = [p["id"] for p in first.get_json()["papers"]]
+        store = on.extensions["paperlens"].store
+        assert set(store.get_paper_embeddings("hash-embedder", ids)) == set(ids)
+        fused = on.test_client().post("/api/annotate", json={"text": seed001}, headers=HEADERS).get_json()["papers"]
+        plain = off.test_client().post("/api/annotate", json={"text": seed001}, headers=HEADERS).get_json()["papers"]
+        assert [p["id"] for p in fused] == [p["id"] for p in plain] == ids
+        assert all(p["pending"] is False for p in fused)
+        # Same shape, same for_you (BM25); some related lists are re-ordered by the embeddings.
+        assert [p["for_you"] for p in fused] == [p["for_you"] for p in plain]
+        for f in fused:
+            for h in f["related"]:
+                assert set(h) == {"id", "title", "url", "score", "saved", "why"} and h["why"]
+        assert [[h["id"] for h in p["related"]] for p in fused] != [[h["id"] for h in p["related"]] for p in plain]
+    finally:
+        on.extensions["paperlens"].close()
+        off.extensions["paperlens"].close()
