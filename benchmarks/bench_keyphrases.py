@@ -219,7 +219,7 @@ def first_annotation() -> list[list]:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"DB_PATH": str(Path(tmp) / "lib.sqlite3"), "ACCESS_LOG": False})
-        app.extensions["paperlens"].extractor.backend()  # model loaded, as in `paperlens serve`
+        app.extensions["paperlens"].warm()  # model and analyzer loaded, as `paperlens serve` does at start
         client = app.test_client()
         headers = {"X-PaperLens-Client": "bench"}
         t0 = time.perf_counter()

@@ -42,7 +42,7 @@ from .config import (
     default_db_path,
 )
 from .errors import PaperLensError
-from .keyphrases import KeyphraseExtractor, Settings, load_embedder
+from .keyphrases import KeyphraseExtractor, Settings
 from .service import Annotator
 from .store import Store
 
@@ -104,8 +104,8 @@ def create_app(config: dict | None = None) -> Flask:
         embedder=app.config["EMBEDDER"], settings=settings, phrase_cache=store.phrase_embeddings()
     )
     app.extensions["paperlens"] = Annotator(store, extractor, fusion=bool(app.config["RELATED_FUSION"]))
-    if app.config["WARM_MODEL"] and app.config["EMBEDDER"] is None:
-        threading.Thread(target=load_embedder, name="paperlens-warm", daemon=True).start()
+    if app.config["WARM_MODEL"]:
+        threading.Thread(target=app.extensions["paperlens"].warm, name="paperlens-warm", daemon=True).start()
 
     origins = extension_origins(app.config["EXTENSION_IDS"])
     allowed_hosts = LOOPBACK_HOSTS | {h.lower().strip("[]") for h in app.config["ALLOWED_HOSTS"]}

@@ -6,6 +6,7 @@ the CLI prints exactly what the API answers.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 import logging
 import threading
 import time
@@ -23,11 +24,12 @@ RELATED_K = 5
 WHY_TERMS = 3
 
 
+log = logging.getLogger("paperlens")
+
+
 def related_snapshot_path(db_path: str) -> str | None:
     """Where the related index of the library at `db_path` is snapshotted (beside it; none in memory)."""
     return None if db_path == ":memory:" else f"{db_path}.related-index.npz"
-
-log = logging.getLogger("paperlens")
 
 
 class KeyphraseWorker:
@@ -52,6 +54,7 @@ class KeyphraseWorker:
         self._failed: dict[str, str] = {}
         self._thread: threading.Thread | None = None
         self._closed = False
+        self._holds = 0  # requests building an answer: no new batch starts until they are done
 
     def submit(
         self, jobs: dict[str, tuple[str, str]], ids: dict[str, list[str]] | None = None
@@ -75,6 +78,20 @@ class KeyphraseWorker:
                 self._thread.start()
             self._cond.notify_all()
             return events
+
+    @contextmanager
+    def held(self):
+        """While held, the worker starts no new batch (one already running goes on). A request holds it
+        while it builds its answer: on two cores a batch would halve the speed of the answer the reader
+        is waiting for, and the batch can just as well start a few hundred milliseconds later."""
+        with self._cond:
+            self._holds += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._holds -= 1
+                self._cond.notify_all()
 
     def in_flight(self, key: str) -> bool:
         with self._cond:
@@ -103,6 +120,8 @@ class KeyphraseWorker:
             with self._cond:
                 if not self._queue and not self._closed:
                     self._cond.wait(self.IDLE_SECONDS)
+                while self._holds and not self._closed:
+                    self._cond.wait()
                 if not self._queue:  # idle (or closed): exit; the next submit starts a new thread
                     self._thread = None
                     return
@@ -148,6 +167,12 @@ class Annotator:
     def close(self) -> None:
         """Stop the background keyphrase thread."""
         self.worker.close()
+
+    def warm(self) -> None:
+        """Load what the first page would otherwise wait for: the embedding model and the analyzer
+        (importing NLTK's stemmer alone takes about half a second)."""
+        analyzer()
+        self.extractor.backend()
 
     def keyphrases_for(
         self, papers: list[dict], wait: bool = False, retry_failed: bool = True, timeout: float = 600.0
@@ -212,12 +237,17 @@ class Annotator:
             p["title_key"] = normalize_title(p["title"])
         self.store.record_papers(papers, page_url=page.url, page_kind=page.kind)
 
-        keyphrases = self.keyphrases_for(papers, wait=wait)
-        related, for_you = self.match_page(papers)
-        return {
-            "page": {"kind": page.kind, "url": page.url},
-            "papers": self.shape(papers, keyphrases, related, for_you),
-        }
+        if wait:
+            # Keyphrases first: computing them stores the document embeddings that fusion ranks with.
+            keyphrases = self.keyphrases_for(papers, wait=True)
+            related, for_you = self.match_page(papers)
+            shaped = self.shape(papers, keyphrases, related, for_you)
+        else:
+            with self.worker.held():  # the pending papers' batch starts once this answer is built
+                keyphrases = self.keyphrases_for(papers)
+                related, for_you = self.match_page(papers)
+                shaped = self.shape(papers, keyphrases, related, for_you)
+        return {"page": {"kind": page.kind, "url": page.url}, "papers": shaped}
 
     def related_for(self, papers: list[dict], k: int = RELATED_K) -> list[list[dict]]:
         """For each paper (already in the library), the k library papers closest to it by BM25:
