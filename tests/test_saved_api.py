@@ -324,7 +324,7 @@ def test_bad_import_is_all_or_nothing(client, body, status):
     assert client.get("/api/saved/2509.00009", headers=HEADERS).status_code == 404
 
 
-@pytest.mark.parametrize("megabytes", [26, 100])
+@pytest.mark.parametrize("megabytes", [33, 100])  # just over the 32 MB limit, and far over
 def test_huge_upload_is_a_json_413(client, megabytes):
     rich_library(client)
     before = export(client)
