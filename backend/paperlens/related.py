@@ -148,11 +148,6 @@ def _array_text(array: np.ndarray) -> str:
     return array.tobytes().decode("utf-8")
 
 
-def paper_text(title: str, abstract: str) -> str:
-    """Title and abstract as one readable string (for surface forms of "why" terms)."""
-    return f"{title} {abstract}"
-
-
 @dataclass
 class Hit:
     row: int

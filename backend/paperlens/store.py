@@ -308,13 +308,6 @@ class Store:
                 out[row["id"]] = _paper_row(row)
         return out
 
-    def iter_paper_texts(self, after_rowid: int = 0):
-        """(rowid, id, title_key, title, abstract) for papers added after `after_rowid`, in rowid order."""
-        return self._conn().execute(
-            "SELECT rowid, id, title_key, title, abstract FROM papers WHERE rowid > ? ORDER BY rowid",
-            (after_rowid,),
-        )
-
     def papers_for_index(self, after_rowid: int = 0, ids: list[str] | None = None) -> list[dict]:
         """[{"rowid", "id", "title_key", "title", "abstract", "ai_keywords": [str]}] in rowid order: the
         papers added after `after_rowid`, or (with `ids`) those papers whatever their rowid."""
