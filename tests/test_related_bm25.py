@@ -4,25 +4,14 @@ does what the related lists rely on."""
 from __future__ import annotations
 
 import json
-import os
 import random
-from pathlib import Path
 
 import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
+from conftest import SHARED
 from paperlens.related import Analyzer, BM25Index, top_rows
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def shared_dir() -> Path:
-    env = os.environ.get("PAPERLENS_SHARED")
-    if env:
-        return Path(env)
-    beside = ROOT.parent / "shared"
-    return beside if beside.exists() else Path("/work/shared")
 
 
 def generated_corpus(n: int, seed: int = 0) -> list[tuple[str, str]]:
@@ -40,7 +29,7 @@ def generated_corpus(n: int, seed: int = 0) -> list[tuple[str, str]]:
 @pytest.fixture(scope="module")
 def corpus() -> list[tuple[str, str]]:
     """The CSFCube abstracts (4,205 real CS papers) when the shared data is there, else generated text."""
-    path = shared_dir() / "data" / "csfcube" / "corpus.jsonl"
+    path = SHARED / "data" / "csfcube" / "corpus.jsonl"
     if path.exists():
         with open(path, encoding="utf-8") as f:
             return [(d["title"], d["abstract"]) for d in map(json.loads, f)]
