@@ -390,3 +390,64 @@ def test_any_json_input_is_records_or_a_400(data):
         library.parse_import("json", data)
     except PaperLensError as e:
         assert e.status == 400
+
+
+@pytest.mark.parametrize(
+    "body, fields",
+    [
+        # The one-step path: braced values, with and without a trailing comma, in both entry delimiters.
+        ("@misc{k, title = {A {B} C},\n  year = {2024}}", {"title": "A {B} C", "year": "2024"}),
+        ("@misc{k, title={A},\n}", {"title": "A"}),
+        ("@misc(k, title = {A}, note = {x)y})", {"title": "A", "note": "x)y"}),
+        ("@misc{k,\n  TITLE = {A}  ,  Year={1}\n\n}", {"title": "A", "year": "1"}),
+        # A braced value that is only the start of a concatenation, or sits between quoted ones.
+        ('@string{c = "C"}\n@misc{k, title = {A} # c # {D}, year = 2024}', {"title": "ACD", "year": "2024"}),
+        ('@misc{k, a = "q", b = {r}, c = {s} # "t"}', {"a": "q", "b": "r", "c": "st"}),
+        # The last value wins, as in BibTeX.
+        ("@misc{k, title={A}, title={B}}", {"title": "B"}),
+    ],
+)
+def test_reader_fields(body, fields):
+    entries, errors = library.read_bibtex(body)
+    assert errors == [] and len(entries) == 1
+    assert entries[0]["fields"] == fields
+
+
+@pytest.mark.parametrize("body", ["@misc{k, title = {A} junk}", "@misc{k, title = {A} year = {1}}", "@misc{k, t={A}"])
+def test_reader_refuses_a_braced_value_followed_by_garbage(body):
+    entries, errors = library.read_bibtex(body)
+    assert entries == [] and len(errors) == 1
+
+
+@pytest.mark.parametrize(
+    "field, names",
+    [
+        ("Ann  Bee and\n  Cy Dee", ["Ann Bee", "Cy Dee"]),
+        ("Ann Bee AND Cy Dee and ", ["Ann Bee", "Cy Dee"]),
+        ("Bee, Ann and Dee, Cy", ["Ann Bee", "Cy Dee"]),
+        ("{Anderson and Sons} and M{\\\"u}ller, J{\\\"o}rg", ["Anderson and Sons", "Jörg Müller"]),
+        ("", []),
+    ],
+)
+def test_bibtex_author_lists(field, names):
+    assert library._bib_authors(field) == names
+
+
+def test_bulk_pauses_the_collector_and_always_restores_it():
+    import gc
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), library.bulk():
+        assert not gc.isenabled()
+        with library.bulk():  # nested: the inner one leaves it off
+            pass
+        assert not gc.isenabled()
+        raise RuntimeError("an import that fails halfway")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with library.bulk():
+            pass
+        assert not gc.isenabled()  # it was off before: bulk() does not turn it on
+    finally:
+        gc.enable()

@@ -196,3 +196,47 @@ def test_import_fills_only_blank_paper_details(tmp_path):
     second = "@misc{a, title={T}, author={Someone Else}, eprint={2509.00001}}"
     assert store.import_saved(library.parse_import("bibtex", second)[0]) == {"imported": 0, "updated": 0, "skipped": 1}
     assert store.get_paper("2509.00001")["authors"] == ["Ada Lovelace"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(), max_size=6))
+def test_json_strings_is_json_dumps(items):
+    from paperlens.store import _json_strings
+
+    assert _json_strings(items) == json.dumps(items)
+
+
+def test_import_checkpoints_in_the_background_and_restores_autocheckpoint(tmp_path, monkeypatch):
+    path = tmp_path / "library.sqlite3"
+    store = Store(path)
+    threads = []
+    real = Store.checkpoint_in_background
+    monkeypatch.setattr(Store, "checkpoint_in_background", lambda self: threads.append(real(self)) or threads[-1])
+    records, _ = library.parse_import(
+        "json", {"saved": [{"id": f"2509.{i:05d}", "title": f"Paper {i}", "abstract": "x" * 2000} for i in range(3000)]}
+    )
+    assert store.import_saved(records)["imported"] == 3000
+    conn = store._conn()
+    assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+    assert len(threads) == 1
+    threads[0].join(30)
+    # Everything the import wrote is now in the database file: a checkpoint finds nothing left to copy.
+    busy, wal_frames, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    assert busy == 0 and wal_frames == copied
+    reopened = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    assert reopened.execute("SELECT count(*) FROM saved").fetchone()[0] == 3000
+
+    # A failing import restores the setting too, and leaves the library as it was.
+    bad = [dict(records[0], id="2509.99999", title_key=None)]  # NOT NULL title_key: the INSERT fails
+    with pytest.raises(sqlite3.IntegrityError):
+        store.import_saved(bad)
+    assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+    assert store.count_saved() == 3000
+
+
+def test_background_checkpoint_never_creates_a_library(tmp_path):
+    store = Store(tmp_path / "gone" / "library.sqlite3")
+    store.close()
+    (tmp_path / "gone" / "library.sqlite3").unlink()
+    store.checkpoint_in_background().join(30)
+    assert not (tmp_path / "gone" / "library.sqlite3").exists()

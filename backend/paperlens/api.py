@@ -179,7 +179,8 @@ EXPORT_TYPES = {
 def export_saved():
     """The whole reading list as a file download (json, the default; bibtex; csv)."""
     fmt = library.check_export_format(request.args.get("format", "json"))
-    text = library.export_records(annotator().store.export_saved(), fmt)
+    with library.bulk():
+        text = library.export_records(annotator().store.export_saved(), fmt)
     return Response(
         text,
         content_type=EXPORT_TYPES[fmt],
@@ -190,13 +191,14 @@ def export_saved():
 @bp.post("/saved/import")
 def import_saved():
     """Import our JSON export or BibTeX: validated in full first, then written in one transaction."""
-    body = json_body()
-    _only_keys(body, ("format", "data"))
-    fmt = library.check_import_format(body.get("format"))
-    if "data" not in body:
-        raise PaperLensError("send the file's content as 'data'", 400)
-    records, duplicates = library.parse_import(fmt, body["data"])
-    counts = annotator().store.import_saved(records)
+    with library.bulk():
+        body = json_body()
+        _only_keys(body, ("format", "data"))
+        fmt = library.check_import_format(body.get("format"))
+        if "data" not in body:
+            raise PaperLensError("send the file's content as 'data'", 400)
+        records, duplicates = library.parse_import(fmt, body["data"])
+        counts = annotator().store.import_saved(records)
     counts["skipped"] += duplicates
     return jsonify({"ok": True, **counts})
 

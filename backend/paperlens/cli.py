@@ -272,8 +272,9 @@ def export(fmt, output, db_path):
     if fmt is None:
         suffix = output.suffix.lower() if output else ""
         fmt = {".bib": "bibtex", ".bibtex": "bibtex", ".csv": "csv"}.get(suffix, "json")
-    records = _existing_library(db_path).export_saved()
-    data = library.export_records(records, fmt).encode("utf-8")
+    with library.bulk():
+        records = _existing_library(db_path).export_saved()
+        data = library.export_records(records, fmt).encode("utf-8")
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -315,9 +316,10 @@ def import_(file, fmt, db_path):
     text = _read_page(file)
     fmt = fmt or library.detect_format(file, text)
     try:
-        records, duplicates = library.parse_import(fmt, text)
+        with library.bulk():
+            records, duplicates = library.parse_import(fmt, text)
         store = Store(db_path or default_db_path())
-        with Progress(f"Importing {len(records)} papers") as progress:
+        with Progress(f"Importing {len(records)} papers") as progress, library.bulk():
             done = [0]
 
             def advance(n):

@@ -12,6 +12,7 @@ import sqlite3
 import threading
 import time
 from contextlib import contextmanager
+from json.encoder import encode_basestring_ascii
 from pathlib import Path
 
 # Each entry moves the schema from version i to i+1. Never edit a shipped entry: append a new one.
@@ -104,6 +105,9 @@ MIGRATIONS: list[str] = [
     );
     """,
 ]
+
+# SQLite's default: a commit checkpoints once the WAL holds this many pages (4 MB).
+WAL_AUTOCHECKPOINT = 1000
 
 # Longest page URL kept in the history (HF URLs are short; this bounds a hostile one).
 MAX_PAGE_URL = 2000
@@ -542,11 +546,26 @@ class Store:
         (nothing the user has is lost); papers not in the library are added from the records' details
         (marked never seen), known papers only get their blank details filled. `progress(n)` is called
         as records are written. Returns {"imported": N, "updated": N, "skipped": N (already identical)}."""
-        from .library import merge_saved
-
         now = time.time() if now is None else now
         counts = {"imported": 0, "updated": 0, "skipped": 0}
-        with self.transaction() as conn:
+        conn = self._conn()
+        # A 10,000-paper import writes ~15 MB to the WAL. With auto-checkpoint on, its COMMIT would also copy
+        # all of it into the database file and fsync both (~40% of the import's time) while the user waits.
+        # Once committed to the WAL the import survives the app crashing, like every write here
+        # (synchronous=NORMAL); the checkpoint, whose fsync also makes it survive a power cut, follows a
+        # moment later on a background thread.
+        conn.execute("PRAGMA wal_autocheckpoint=0")
+        try:
+            self._import_saved(conn, records, now, counts, progress)
+        finally:
+            conn.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT}")
+        self.checkpoint_in_background()
+        return counts
+
+    def _import_saved(self, conn, records, now, counts, progress) -> None:
+        from .library import merge_saved
+
+        with self.transaction():
             ids = [r["id"] for r in records]
             existing: dict[str, dict] = {}
             known: dict[str, tuple[bool, bool, bool, bool]] = {}
@@ -571,8 +590,8 @@ class Store:
 
             new_papers, fill_papers, new_saves, changed_saves = [], [], [], []
             for r in records:
-                authors = r.get("authors") or []
-                blanks = known.get(r["id"])
+                paper_id, authors = r["id"], r.get("authors") or []
+                blanks = known.get(paper_id)
                 if blanks is not None:
                     no_authors, no_abstract, no_published, no_url = blanks
                     if (
@@ -582,41 +601,34 @@ class Store:
                         or (no_url and r.get("url"))
                     ):
                         fill_papers.append(
-                            (json.dumps(authors), r.get("abstract") or "", r.get("published"), r.get("url") or "",
-                             r["id"])
+                            (_json_strings(authors), r.get("abstract") or "", r.get("published"),
+                             r.get("url") or "", paper_id)
                         )
                 elif r.get("title"):
-                    authors = json.dumps(authors)
                     first = r.get("first_seen")
                     seen_count = (r.get("seen_count") or 1) if first is not None else 0
                     first = now if first is None else first
                     last = r.get("last_seen") if r.get("last_seen") is not None else first
                     new_papers.append(
-                        (r["id"], r["title"], r["title_key"], r.get("abstract") or "", authors, r.get("published"),
-                         r.get("url") or "", first, last, seen_count)
+                        (paper_id, r["title"], r["title_key"], r.get("abstract") or "", _json_strings(authors),
+                         r.get("published"), r.get("url") or "", first, last, seen_count)
                     )
-                incoming = {
-                    "saved_at": now if r.get("saved_at") is None else r["saved_at"],
-                    "tags": r["tags"],
-                    "note": r["note"],
-                    "read": r["read"],
-                }
-                old = existing.get(r["id"])
+                saved_at = now if r.get("saved_at") is None else r["saved_at"]
+                old = existing.get(paper_id)
                 if old is None:
-                    new_saves.append(
-                        (r["id"], incoming["saved_at"], json.dumps(r["tags"]), r["note"], int(r["read"]))
-                    )
+                    new_saves.append((paper_id, saved_at, _json_strings(r["tags"]), r["note"], int(r["read"])))
                     counts["imported"] += 1
+                    continue
+                incoming = {"saved_at": saved_at, "tags": r["tags"], "note": r["note"], "read": r["read"]}
+                merged = merge_saved(old, incoming)
+                if merged == old:
+                    counts["skipped"] += 1
                 else:
-                    merged = merge_saved(old, incoming)
-                    if merged == old:
-                        counts["skipped"] += 1
-                    else:
-                        changed_saves.append(
-                            (merged["saved_at"], json.dumps(merged["tags"]), merged["note"], int(merged["read"]),
-                             r["id"])
-                        )
-                        counts["updated"] += 1
+                    changed_saves.append(
+                        (merged["saved_at"], _json_strings(merged["tags"]), merged["note"], int(merged["read"]),
+                         paper_id)
+                    )
+                    counts["updated"] += 1
             conn.executemany(
                 """
                 INSERT INTO papers (id, title, title_key, abstract, authors, published, url, first_seen, last_seen,
@@ -648,7 +660,28 @@ class Store:
                              changed_saves)
             if progress:
                 progress(len(records) - done)
-        return counts
+
+    def checkpoint_in_background(self) -> threading.Thread | None:
+        """Copy the WAL into the database file (a PASSIVE checkpoint: it never blocks readers or writers)
+        on a thread with its own connection. Safe to lose: an interrupted checkpoint is redone by the next
+        one, and until then readers read the WAL. Returns the thread (tests join it)."""
+        if self.path == ":memory:":
+            return None
+
+        def run():
+            try:
+                # mode=rw: if the library was moved or deleted meanwhile, fail instead of creating a new one.
+                conn = sqlite3.connect(f"{Path(self.path).resolve().as_uri()}?mode=rw", uri=True, timeout=30)
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                finally:
+                    conn.close()
+            except sqlite3.Error:
+                pass  # the next commit's auto-checkpoint does it
+
+        thread = threading.Thread(target=run, name="paperlens-checkpoint", daemon=True)
+        thread.start()
+        return thread
 
     # ------------------------------------------------------------ backup
 
@@ -845,6 +878,12 @@ def _statements(script: str):
     if buf.strip(" \n\t;"):
         out.append(buf.strip())
     return out
+
+
+def _json_strings(items: list[str]) -> str:
+    """`json.dumps(items)` for a list of strings, byte for byte (the same C string encoder), ~3x faster:
+    `json.dumps` builds a new encoder on every call, which a 10,000-paper import (two lists each) felt."""
+    return "[" + ", ".join(map(encode_basestring_ascii, items)) + "]"
 
 
 def _chunks(items: list, n: int):
