@@ -4,9 +4,10 @@
 
 Builds a temporary library of N saved papers (title, ~1,000-character abstract, 6 authors, 3 tags, a note on
 every third), then times, through the Flask test client (the same code path as the HTTP API, minus the
-socket): listing (first page, last page, tag / read / text filters), exporting in each format and importing
-JSON and BibTeX into an empty library, plus re-importing the same JSON (every paper skipped) and the
-online backup. Nothing is downloaded; the keyphrase model is never loaded.
+socket): listing (first page, last page, tag / read / text filters), exporting in each format, importing
+JSON and BibTeX into an empty library, re-importing the same JSON (a 409: nothing would change), importing
+it with a new tag on every paper (N merges), and the online backup. Nothing is downloaded; the keyphrase
+model is never loaded.
 """
 
 from __future__ import annotations
@@ -149,14 +150,30 @@ def main() -> None:
             )
         )
 
-    body = json.dumps({"format": "json", "data": json.loads(exports["json"])}).encode()
-
-    def reimport():
+    def post_import(body: bytes, status: int):
         r = client.post("/api/saved/import", data=body, content_type="application/json", headers=HEADERS)
-        assert r.status_code == 200
+        assert r.status_code == status, r.get_json()
         return r
 
-    bench("POST /api/saved/import json (all already saved)", reimport, lambda r: f"skipped {r.get_json()['skipped']}")
+    # The same file again: every paper is saved already and nothing would change, which is a 409.
+    same = json.dumps({"format": "json", "data": json.loads(exports["json"])}).encode()
+    bench("POST /api/saved/import json (all already saved)", lambda: post_import(same, 409), lambda r: "409, nothing written")
+    # Every paper saved already, each with a tag it lacks: 10,000 merges written. Each run adds another tag.
+    runs = iter(range(args.repeat))
+
+    def merge_body() -> bytes:
+        doc = json.loads(exports["json"])
+        tag = f"merged {next(runs)}"
+        for r in doc["saved"]:
+            r["tags"] = r["tags"] + [tag]
+        return json.dumps({"format": "json", "data": doc}).encode()
+
+    bodies = [merge_body() for _ in range(args.repeat)]
+    bench(
+        "POST /api/saved/import json (all saved, new tag each)",
+        lambda: post_import(bodies.pop(0), 200),
+        lambda r: f"updated {r.get_json()['updated']}",
+    )
     bench(
         "Store.backup (online backup API)",
         lambda: store.backup(tmp / f"backup-{time.perf_counter_ns()}.sqlite3"),

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from paperlens import library
 from paperlens.cli import cli
+from paperlens.errors import PaperLensError
 from paperlens.store import MIGRATIONS, Store
 
 BIB = r"""
@@ -39,7 +40,8 @@ def test_import_export_cycle(db, tmp_path):
     r = run("import", bib, "--db", db)
     assert r.exit_code == 0, r.output
     assert "imported 2, updated 0, skipped 0" in r.stdout
-    assert "imported 0, updated 0, skipped 2" in run("import", bib, "--db", db).stdout
+    again = run("import", bib, "--db", db)  # the same file again: an error that says so, nothing written
+    assert again.exit_code == 1 and "nothing to import: all 2 papers" in again.stderr
 
     # stdout carries exactly the file (no progress bar or chatter when piped).
     r = run("export", "--db", db)
@@ -170,7 +172,7 @@ _record = st.fixed_dictionaries(
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(_record, max_size=8, unique_by=lambda r: r["id"]))
+@given(st.lists(_record, min_size=1, max_size=8, unique_by=lambda r: r["id"]))
 def test_json_round_trip_property(tmp_path_factory, records):
     for r in records:
         seen = r.pop("seen") and r["title"] is not None
@@ -194,7 +196,9 @@ def test_import_fills_only_blank_paper_details(tmp_path):
     paper = store.get_paper("2509.00001")
     assert paper["title"] == "Seen Title" and paper["abstract"] == "Seen." and paper["authors"] == ["Ada Lovelace"]
     second = "@misc{a, title={T}, author={Someone Else}, eprint={2509.00001}}"
-    assert store.import_saved(library.parse_import("bibtex", second)[0]) == {"imported": 0, "updated": 0, "skipped": 1}
+    with pytest.raises(PaperLensError) as e:  # the save is there and nothing is blank: a duplicate import
+        store.import_saved(library.parse_import("bibtex", second)[0])
+    assert e.value.status == 409
     assert store.get_paper("2509.00001")["authors"] == ["Ada Lovelace"]
 
 

@@ -235,12 +235,9 @@ def test_json_round_trip_is_identical(client, annotate, app, tmp_path, embedder)
     assert doc["count"] == 3 and any(len(r["note"]) == 50_000 for r in doc["saved"])
 
     # Importing into the library it came from changes nothing and says so.
-    assert do_import(client, "json", json.loads(first)).get_json() == {
-        "ok": True,
-        "imported": 0,
-        "updated": 0,
-        "skipped": 3,
-    }
+    r = do_import(client, "json", json.loads(first))
+    assert r.status_code == 409 and r.get_json()["ok"] is False
+    assert r.get_json()["error"].startswith("nothing to import: all 3 papers in this file are already saved")
     assert export(client) == first
 
 
@@ -251,7 +248,20 @@ def test_import_merges_into_existing_saves(client):
     assert do_import(client, "bibtex", bib).get_json() == {"ok": True, "imported": 1, "updated": 1, "skipped": 0}
     merged = client.get("/api/saved/2509.00001", headers=HEADERS).get_json()["saved"]
     assert merged["tags"] == ["mine", "theirs"] and merged["note"] == "my note"
-    assert do_import(client, "bibtex", bib).get_json() == {"ok": True, "imported": 0, "updated": 0, "skipped": 2}
+    assert do_import(client, "bibtex", bib).status_code == 409  # all of it again: a duplicate import
+
+    # Part old, part new: the new one is imported and the old one skipped, which is no error.
+    bib += "\n@misc{n, title={Third}, eprint={2509.00003}}"
+    assert do_import(client, "bibtex", bib).get_json() == {"ok": True, "imported": 1, "updated": 0, "skipped": 2}
+
+
+def test_filling_in_a_saved_papers_details_counts_as_an_update(client):
+    put(client, "2509.00001", {})  # saved by id: no details yet
+    bib = "@misc{k, title={Now Known}, author={Ada Lovelace}, eprint={2509.00001}}"
+    assert do_import(client, "bibtex", bib).get_json() == {"ok": True, "imported": 0, "updated": 1, "skipped": 0}
+    saved = client.get("/api/saved/2509.00001", headers=HEADERS).get_json()["saved"]
+    assert saved["title"] == "Now Known" and saved["authors"] == ["Ada Lovelace"]
+    assert do_import(client, "bibtex", bib).status_code == 409
 
 
 # ---------------------------------------------------------------- BibTeX of the seed papers
@@ -310,6 +320,8 @@ BAD_IMPORTS = [
     ({"format": "ris", "data": ""}, 400),
     ({"format": "json"}, 400),
     ({"format": "json", "data": [], "extra": 1}, 400),
+    ({"format": "json", "data": []}, 400),
+    ({"format": "json", "data": {"format": "paperlens-saved", "version": 1, "count": 0, "saved": []}}, 400),
 ]
 
 

@@ -381,6 +381,8 @@ def parse_import(fmt: str, data) -> tuple[list[dict], int]:
     None (= now) and whose paper fields may be None. Raises PaperLensError(400) listing the problems."""
     check_import_format(fmt)
     records = parse_json_export(data) if fmt == "json" else parse_bibtex(data)
+    if not records:
+        raise PaperLensError("the file holds no saved papers: nothing to import", 400)
     if len(records) > MAX_IMPORT_RECORDS:
         raise PaperLensError(f"{len(records)} records: at most {MAX_IMPORT_RECORDS} per import", 400)
     unique: dict[str, dict] = {}

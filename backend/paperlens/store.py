@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from json.encoder import encode_basestring_ascii
 from pathlib import Path
 
+from .errors import PaperLensError
+
 # Each entry moves the schema from version i to i+1. Never edit a shipped entry: append a new one.
 MIGRATIONS: list[str] = [
     """
@@ -545,7 +547,9 @@ class Store:
         all or nothing. New saves are inserted; an existing save is merged with `library.merge_saved`
         (nothing the user has is lost); papers not in the library are added from the records' details
         (marked never seen), known papers only get their blank details filled. `progress(n)` is called
-        as records are written. Returns {"imported": N, "updated": N, "skipped": N (already identical)}."""
+        as records are written. Returns {"imported": N, "updated": N, "skipped": N (already identical)}.
+        Raises PaperLensError(409) and writes nothing when no record would change anything (a duplicate
+        import)."""
         now = time.time() if now is None else now
         counts = {"imported": 0, "updated": 0, "skipped": 0}
         conn = self._conn()
@@ -591,6 +595,7 @@ class Store:
             new_papers, fill_papers, new_saves, changed_saves = [], [], [], []
             for r in records:
                 paper_id, authors = r["id"], r.get("authors") or []
+                paper_changed = False
                 blanks = known.get(paper_id)
                 if blanks is not None:
                     no_authors, no_abstract, no_published, no_url = blanks
@@ -604,6 +609,7 @@ class Store:
                             (_json_strings(authors), r.get("abstract") or "", r.get("published"),
                              r.get("url") or "", paper_id)
                         )
+                        paper_changed = True
                 elif r.get("title"):
                     first = r.get("first_seen")
                     seen_count = (r.get("seen_count") or 1) if first is not None else 0
@@ -613,6 +619,7 @@ class Store:
                         (paper_id, r["title"], r["title_key"], r.get("abstract") or "", _json_strings(authors),
                          r.get("published"), r.get("url") or "", first, last, seen_count)
                     )
+                    paper_changed = True
                 saved_at = now if r.get("saved_at") is None else r["saved_at"]
                 old = existing.get(paper_id)
                 if old is None:
@@ -622,13 +629,21 @@ class Store:
                 incoming = {"saved_at": saved_at, "tags": r["tags"], "note": r["note"], "read": r["read"]}
                 merged = merge_saved(old, incoming)
                 if merged == old:
-                    counts["skipped"] += 1
+                    # The save is unchanged; filling in the paper's missing details still updates it.
+                    counts["updated" if paper_changed else "skipped"] += 1
                 else:
                     changed_saves.append(
                         (merged["saved_at"], _json_strings(merged["tags"]), merged["note"], int(merged["read"]),
                          paper_id)
                     )
                     counts["updated"] += 1
+            if records and not new_saves and not changed_saves and not new_papers and not fill_papers:
+                # Nothing would change: the same file imported again. Say so rather than answer a quiet 200.
+                raise PaperLensError(
+                    f"nothing to import: all {len(records)} papers in this file are already saved, and it adds "
+                    "nothing to them (no new tags, notes, read state or missing details)",
+                    409,
+                )
             conn.executemany(
                 """
                 INSERT INTO papers (id, title, title_key, abstract, authors, published, url, first_seen, last_seen,
@@ -690,8 +705,6 @@ class Store:
         file in) using SQLite's online backup API: safe while the server is writing. Written to a
         `.partial` file first and renamed, so `dest` is never half a database. `progress(done, total)`
         is called with page counts. Returns the path written. Refuses to overwrite a file."""
-        from .errors import PaperLensError
-
         dest = Path(dest).expanduser()
         if dest.is_dir():
             dest = dest / time.strftime("paperlens-backup-%Y%m%d-%H%M%S.sqlite3")
