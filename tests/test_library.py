@@ -186,6 +186,28 @@ def test_bibtex_round_trip_through_import():
     assert title_id("Plain Title") in parsed and parsed[title_id("Plain Title")]["authors"] == ["Zoë Ö"]
 
 
+def test_bibtex_year_survives_a_round_trip():
+    # A paper with no arXiv id has no other source for its year: importing and exporting must keep it.
+    bib = "@book{k, title={Old Book}, year={1999}}\n@misc{m, title={Dated}, date={2024-05-17}, year={2023}}"
+    by_title = {r["title"]: r for r in library.parse_bibtex(bib)}
+    assert by_title["Old Book"]["published"] == "1999"
+    assert by_title["Dated"]["published"] == "2024-05-17"  # biblatex's date wins over year
+    again = library.parse_bibtex(library.export_bibtex(list(by_title.values())))
+    assert {r["title"]: r["published"] for r in again} == {"Old Book": "1999", "Dated": "2024"}
+    assert library.parse_bibtex("@misc{k, title={T}, year={in press}}")[0]["published"] is None
+
+
+@pytest.mark.parametrize("published, ok", [("2019", True), ("2019-05", True), ("2019-05-17", True),
+                                           ("2019-5", False), ("19", False), ("May 2019", False)])
+def test_json_import_takes_iso_dates_of_any_precision(published, ok):
+    data = {"saved": [{"id": "2509.00001", "title": "T", "published": published}]}
+    if ok:
+        assert library.parse_import("json", data)[0][0]["published"] == published
+    else:
+        with pytest.raises(PaperLensError, match="YYYY-MM-DD, YYYY-MM, YYYY or null"):
+            library.parse_import("json", data)
+
+
 # ---------------------------------------------------------------- BibTeX import
 
 

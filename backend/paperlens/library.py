@@ -38,7 +38,8 @@ EXPORT_FORMATS = ("json", "bibtex", "csv")
 IMPORT_FORMATS = ("json", "bibtex")
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# `published`: a full date from a page, or the year (or year and month) a BibTeX entry gives; ISO 8601 either way.
+_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 
 
 @contextmanager
@@ -491,7 +492,7 @@ def _json_record(item: dict) -> dict:
     paper_id = check_paper_id(item.get("id"))
     published = _opt_str(item.get("published"), "published", 10)
     if published is not None and not _DATE.match(published):
-        raise PaperLensError("'published' must be YYYY-MM-DD or null", 400)
+        raise PaperLensError("'published' must be YYYY-MM-DD, YYYY-MM, YYYY or null", 400)
     authors = item.get("authors") or []
     if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors) or len(authors) > 5000:
         raise PaperLensError("'authors' must be a list of strings", 400)
@@ -828,6 +829,21 @@ def parse_bibtex(text) -> list[dict]:
     return out
 
 
+_BIB_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+_BIB_YEAR = re.compile(r"\{?(\d{4})\}?")
+
+
+def _bib_date(fields: dict[str, str]) -> str | None:
+    """biblatex's ISO `date` (its start: "2024-05-17", "2024-05", "2024/2025" -> 2024), else BibTeX's `year`,
+    else None. The year is what our BibTeX export writes, so a round trip keeps it."""
+    date = fields.get("date", "").strip()
+    m = _BIB_DATE.match(date)
+    if m:
+        return m.group(0)
+    m = _BIB_YEAR.fullmatch(fields.get("year", "").strip())
+    return m.group(1) if m else None
+
+
 def _bib_record(fields: dict[str, str]) -> dict:
     title = " ".join(latex_unescape(fields.get("title", "")).split())
     arxiv_id = arxiv_id_of(fields)
@@ -844,7 +860,7 @@ def _bib_record(fields: dict[str, str]) -> dict:
         "id": paper_id,
         "title": title or None,
         "url": url,
-        "published": None,  # BibTeX gives a year at best; `published` holds full dates only
+        "published": _bib_date(fields),
         "authors": _bib_authors(fields.get("author", "")),
         "abstract": " ".join(latex_unescape(fields.get("abstract", "")).split()) or None,
         "saved_at": None,
