@@ -554,7 +554,7 @@ class Store:
         counts = {"imported": 0, "updated": 0, "skipped": 0}
         conn = self._conn()
         # A 10,000-paper import writes ~15 MB to the WAL. With auto-checkpoint on, its COMMIT would also copy
-        # all of it into the database file and fsync both (~40% of the import's time) while the user waits.
+        # all of it into the database file and fsync both (~40% of writing the import) while the user waits.
         # Once committed to the WAL the import survives the app crashing, like every write here
         # (synchronous=NORMAL); the checkpoint, whose fsync also makes it survive a power cut, follows a
         # moment later on a background thread.
