@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 
 import bibtexparser
 import pytest
@@ -473,3 +474,41 @@ def test_bulk_pauses_the_collector_and_always_restores_it():
         assert not gc.isenabled()  # it was off before: bulk() does not turn it on
     finally:
         gc.enable()
+
+
+_latexish = st.lists(
+    st.sampled_from(list("ab Ü{}\\&%$#_~^") + ["\\textbackslash{}", "\\textbraceleft{}", "\\&", "\\'e", "{\\\"u}"]),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_latexish)
+def test_unescape_takes_the_same_route_as_a_two_pass_reference(text):
+    # The reference: search for LaTeX we did not write first; without any, substitute our escapes one by one.
+    foreign = re.compile(
+        r"\\(?!(?:textbackslash|textasciitilde|textasciicircum|textbraceleft|textbraceright)\{\}|[{}&%$#_])|~"
+    )
+    ours = re.compile(
+        r"\\(?:textbackslash|textasciitilde|textasciicircum|textbraceleft|textbraceright)\{\}|\\[{}&%$#_]|[{}]"
+    )
+    if "\\" not in text and "~" not in text or not foreign.search(text):
+        expected = ours.sub(lambda m: library._OWN_UNESCAPES[m.group(0)], text)
+    else:
+        from pylatexenc.latex2text import LatexNodes2Text
+
+        expected = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True).latex_to_text(text)
+    assert library.latex_unescape(text) == expected
+
+
+_author_field = st.lists(
+    st.sampled_from(["Ann", "Bee", "Ñame", " ", "  ", "\t", "\n", "\u00a0", " and ", " AND ", "and", ",", "{", "}",
+                     "{\\\"u}", "~"]),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_author_field)
+def test_author_fast_path_agrees_with_the_general_one(field):
+    assert library._bib_authors(field) == [library._bib_author(a) for a in library._split_names(field)]

@@ -538,10 +538,12 @@ _ARXIV_IN_TEXT = (
     re.compile(r"arxiv:\s*(\d{4}\.\d{4,5})", re.IGNORECASE),
 )
 _EPRINT = re.compile(r"^(?:arxiv:)?(\d{4}\.\d{4,5})(?:v\d+)?$", re.IGNORECASE)
-# Our own escapes, undone exactly; anything else goes to pylatexenc. One capturing group: `split` puts each
-# escape at the odd positions, one C call per text instead of a Python callback per escape with `sub`.
-_OWN_LATEX = re.compile(
-    r"(\\(?:textbackslash|textasciitilde|textasciicircum|textbraceleft|textbraceright)\{\}|\\[{}&%$#_]|[{}])"
+# Our own escapes, undone exactly; anything else goes to pylatexenc. One token pattern, one capturing group:
+# `split` puts each token at the odd positions in one C call per text (no Python callback per escape, as with
+# `sub`), and a token that is none of ours, a backslash starting something else or a ~ tie, is LaTeX we did
+# not write.
+_LATEX_TOKEN = re.compile(
+    r"(\\(?:textbackslash|textasciitilde|textasciicircum|textbraceleft|textbraceright)\{\}|\\[{}&%$#_]|[{}]|\\|~)"
 )
 _OWN_UNESCAPES = {
     r"\textbackslash{}": "\\",
@@ -553,10 +555,6 @@ _OWN_UNESCAPES = {
     "{": "",
     "}": "",
 }
-# A backslash that starts none of our escapes, or a ~ tie: LaTeX we did not write.
-_FOREIGN_LATEX = re.compile(
-    r"\\(?!(?:textbackslash|textasciitilde|textasciicircum|textbraceleft|textbraceright)\{\}|[{}&%$#_])|~"
-)
 
 
 def latex_unescape(text: str) -> str:
@@ -564,12 +562,13 @@ def latex_unescape(text: str) -> str:
     ~ ties, commands) is decoded by pylatexenc."""
     if "\\" not in text and "~" not in text:
         return text.replace("{", "").replace("}", "")
-    if _FOREIGN_LATEX.search(text):
+    parts = _LATEX_TOKEN.split(text)
+    try:
+        parts[1::2] = map(_OWN_UNESCAPES.__getitem__, parts[1::2])
+    except KeyError:  # a lone backslash or ~: LaTeX we did not write
         from pylatexenc.latex2text import LatexNodes2Text
 
         return LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True).latex_to_text(text)
-    parts = _OWN_LATEX.split(text)
-    parts[1::2] = map(_OWN_UNESCAPES.__getitem__, parts[1::2])
     return "".join(parts)
 
 
@@ -581,8 +580,9 @@ _TAG_SEPARATORS = re.compile(r"[,;]")
 
 def _bib_authors(value: str) -> list[str]:
     """The names in a BibTeX author field, as "First Last"."""
-    if not _NAME_SPECIALS.search(value):  # no braces, commas or LaTeX anywhere: most fields, done in bulk
-        return [name for name in (" ".join(n.split()) for n in _AND.split(value)) if name]
+    # Most fields: plain names, single spaces (isprintable() is False for every other kind of white space).
+    if value.isprintable() and "  " not in value and not _NAME_SPECIALS.search(value):
+        return [name for name in map(str.strip, _AND.split(value)) if name]
     return [_bib_author(a) for a in _split_names(value)]
 
 
