@@ -97,6 +97,15 @@ def test_escape_round_trips(text):
     assert library.latex_unescape(library.latex_escape(text)) == text
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [("The {\\TeX}book", "The TeXbook"), ("Parsing \\BibTeX{} Files", "Parsing BibTeX Files"),
+     ("\\LaTeX\\ and \\LaTeXe", "LaTeX and LaTeX2e")],
+)
+def test_unescape_keeps_tex_logos(text, expected):
+    assert library.latex_unescape(text) == expected
+
+
 def test_unescape_decodes_foreign_latex():
     assert library.latex_unescape(r"M{\"u}ller and Ach{\'e}") == "Müller and Aché"
     assert library.latex_unescape("{BERT}: Pre-training") == "BERT: Pre-training"
@@ -495,9 +504,7 @@ def test_unescape_takes_the_same_route_as_a_two_pass_reference(text):
     if "\\" not in text and "~" not in text or not foreign.search(text):
         expected = ours.sub(lambda m: library._OWN_UNESCAPES[m.group(0)], text)
     else:
-        from pylatexenc.latex2text import LatexNodes2Text
-
-        expected = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True).latex_to_text(text)
+        expected = library._latex_to_text().latex_to_text(text)
     assert library.latex_unescape(text) == expected
 
 

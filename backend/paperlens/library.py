@@ -566,10 +566,29 @@ def latex_unescape(text: str) -> str:
     try:
         parts[1::2] = map(_OWN_UNESCAPES.__getitem__, parts[1::2])
     except KeyError:  # a lone backslash or ~: LaTeX we did not write
-        from pylatexenc.latex2text import LatexNodes2Text
-
-        return LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True).latex_to_text(text)
+        return _latex_to_text().latex_to_text(text)
     return "".join(parts)
+
+
+# pylatexenc drops argument-less macros it does not know, and it knows none of the TeX logos: a title like
+# "The {\TeX}book" or "Parsing \BibTeX{} Files" would lose a word.
+_LATEX_LOGOS = {
+    "TeX": "TeX", "LaTeX": "LaTeX", "LaTeXe": "LaTeX2e", "BibTeX": "BibTeX", "XeTeX": "XeTeX",
+    "XeLaTeX": "XeLaTeX", "LuaTeX": "LuaTeX", "LuaLaTeX": "LuaLaTeX", "pdfTeX": "pdfTeX", "pdfLaTeX": "pdfLaTeX",
+    "AmS": "AmS", "AmSTeX": "AmS-TeX", "ConTeXt": "ConTeXt", "METAFONT": "METAFONT",
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _latex_to_text():
+    """pylatexenc's LaTeX-to-text converter (imported on first use), knowing the TeX logos."""
+    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+
+    db = get_default_latex_context_db()  # a fresh db: extending it changes no one else's
+    db.add_context_category(
+        "paperlens-logos", prepend=True, macros=[MacroTextSpec(m, simplify_repl=t) for m, t in _LATEX_LOGOS.items()]
+    )
+    return LatexNodes2Text(latex_context=db, math_mode="verbatim", strict_latex_spaces=True)
 
 
 # Precompiled: `re.split(pattern, flags=re.I)` looks its pattern up in re's cache on every call, and on
