@@ -157,7 +157,11 @@ def main() -> None:
 
     # The same file again: every paper is saved already and nothing would change, which is a 409.
     same = json.dumps({"format": "json", "data": json.loads(exports["json"])}).encode()
-    bench("POST /api/saved/import json (all already saved)", lambda: post_import(same, 409), lambda r: "409, nothing written")
+    bench(
+        "POST /api/saved/import json (all already saved)",
+        lambda: post_import(same, 409),
+        lambda r: "409, nothing written",
+    )
     # Every paper saved already, each with a tag it lacks: 10,000 merges written. Each run adds another tag.
     runs = iter(range(args.repeat))
 
