@@ -346,3 +346,30 @@ def test_huge_upload_is_a_json_413(client, megabytes):
     body = r.get_json()
     assert body["ok"] is False and body["status"] == 413 and body["error"]
     assert export(client) == before
+
+
+def text_copy(papers):
+    """A page copied as text (no arXiv ids, like the seeds): papers = [(title, abstract)]."""
+    blocks = [f"{title}\n\n{abstract}\n\n  • 2 authors\n·\nSep 11 3" for title, abstract in papers]
+    return "Daily Papers\n\nbyAK and the research community\n\nSep 12\n\n" + "\n\n".join(blocks) + "\n"
+
+
+def test_a_text_copy_finds_papers_the_library_knows_by_arxiv_id(client, annotate):
+    annotate(api_page([("2509.00001", "Known Under Its ArXiv Id", ["Ada Lovelace"]),
+                       ("2509.00002", "Two Papers, One Title", ["B C"]), ("2509.00003", "Two papers one title", ["D E"])]))
+    assert put(client, "2509.00001", {"tags": ["mine"]}).status_code == 200
+    copy = text_copy([
+        ("Known Under Its ArXiv Id", "We study known under its arxiv id with care."),
+        ("Two Papers, One Title", "Which of the two? The title does not say."),
+        ("Never Seen Before", "A paper only this copy shows."),
+    ])
+    papers = {p["title"]: p for p in annotate(copy)}
+    known = papers["Known Under Its ArXiv Id"]
+    assert known["id"] == "2509.00001" and known["saved"] is True
+    assert known["url"] == "https://huggingface.co/papers/2509.00001"
+    assert papers["Two Papers, One Title"]["id"].startswith("t-")  # ambiguous: left alone
+    assert papers["Never Seen Before"]["id"].startswith("t-") and papers["Never Seen Before"]["saved"] is False
+    # No second entry for the known paper: its history counts the copy as another sighting.
+    history = client.get("/api/saved/2509.00001", headers=HEADERS).get_json()["history"]
+    assert history["seen_count"] == 2
+    assert client.get("/api/health").get_json()["papers"] == 5  # 3 from the page + the 2 only the copy names

@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from .config import MAX_PAPERS_PER_PAGE
-from .digest import normalize_title, parse_page
+from .digest import normalize_title, paper_url, parse_page
 from .errors import NotFound, PaperLensError
 from .keyphrases import KeyphraseExtractor
 from .related import FUSION_CANDIDATES, FUSION_WEIGHT, Hit, LibraryIndex, analyzer, fuse_scores, why_terms
@@ -235,6 +235,7 @@ class Annotator:
         papers = [p.to_dict() for p in page.papers]
         for p in papers:
             p["title_key"] = normalize_title(p["title"])
+        self._adopt_known_ids(papers)
         self.store.record_papers(papers, page_url=page.url, page_kind=page.kind)
 
         if wait:
@@ -248,6 +249,19 @@ class Annotator:
                 related, for_you = self.match_page(papers)
                 shaped = self.shape(papers, keyphrases, related, for_you)
         return {"page": {"kind": page.kind, "url": page.url}, "papers": shaped}
+
+    def _adopt_known_ids(self, papers: list[dict]) -> None:
+        """A page without arXiv ids (a text copy) names its papers by title (`t-` ids). A paper the library
+        already knows under an arXiv id is that paper: it takes the arXiv id, so its saved status, history
+        and related papers carry over and the library gets no second entry for it."""
+        unnamed = [p for p in papers if p["id"].startswith("t-")]
+        if not unnamed:
+            return
+        known = self.store.arxiv_ids_by_title([p["title_key"] for p in unnamed])
+        for p in unnamed:
+            arxiv_id = known.get(p["title_key"])
+            if arxiv_id:
+                p["id"], p["url"] = arxiv_id, paper_url(arxiv_id, p["title"])
 
     def related_for(self, papers: list[dict], k: int = RELATED_K) -> list[list[dict]]:
         """For each paper (already in the library), the k library papers closest to it by BM25:

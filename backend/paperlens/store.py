@@ -469,6 +469,19 @@ class Store:
         row = self._conn().execute(_SAVED_SELECT + " WHERE s.paper_id = ?", (paper_id,)).fetchone()
         return _saved_row(row) if row else None
 
+    def arxiv_ids_by_title(self, title_keys: list[str]) -> dict[str, str]:
+        """{title_key: arXiv id} for the normalized titles that exactly one paper with an arXiv id in the
+        library has (a title two papers share says nothing)."""
+        found: dict[str, set[str]] = {}
+        conn = self._conn()
+        for chunk in _chunks(sorted(set(title_keys)), 500):
+            marks = ",".join("?" * len(chunk))
+            for key, pid in conn.execute(
+                f"SELECT title_key, id FROM papers WHERE title_key IN ({marks}) AND id NOT LIKE 't-%'", chunk
+            ):
+                found.setdefault(key, set()).add(pid)
+        return {key: ids.pop() for key, ids in found.items() if len(ids) == 1}
+
     def saved_ids(self, ids: list[str] | None = None) -> set[str]:
         """The saved ids among `ids` (all saved ids when None)."""
         conn = self._conn()
