@@ -39,7 +39,7 @@ IMPORT_FORMATS = ("json", "bibtex")
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # `published`: a full date from a page, or the year (or year and month) a BibTeX entry gives; ISO 8601 either way.
-_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")  # fullmatch to validate; match finds one at a text's start
 
 
 @contextmanager
@@ -491,7 +491,7 @@ def _json_record(item: dict) -> dict:
         raise PaperLensError(f"unknown field(s) {', '.join(sorted(unknown))}", 400)
     paper_id = check_paper_id(item.get("id"))
     published = _opt_str(item.get("published"), "published", 10)
-    if published is not None and not _DATE.match(published):
+    if published is not None and not _DATE.fullmatch(published):
         raise PaperLensError("'published' must be YYYY-MM-DD, YYYY-MM, YYYY or null", 400)
     authors = item.get("authors") or []
     if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors) or len(authors) > 5000:
@@ -848,7 +848,6 @@ def parse_bibtex(text) -> list[dict]:
     return out
 
 
-_BIB_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 _BIB_YEAR = re.compile(r"\{?(\d{4})\}?")
 
 
@@ -856,7 +855,7 @@ def _bib_date(fields: dict[str, str]) -> str | None:
     """biblatex's ISO `date` (its start: "2024-05-17", "2024-05", "2024/2025" -> 2024), else BibTeX's `year`,
     else None. The year is what our BibTeX export writes, so a round trip keeps it."""
     date = fields.get("date", "").strip()
-    m = _BIB_DATE.match(date)
+    m = _DATE.match(date)
     if m:
         return m.group(0)
     m = _BIB_YEAR.fullmatch(fields.get("year", "").strip())
