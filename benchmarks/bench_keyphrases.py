@@ -166,7 +166,8 @@ def seed_page(name: str) -> str:
 
 
 def speed() -> list[list]:
-    from paperlens.digest import normalize_title, parse_page
+    from paperlens.digest import parse_page
+    from paperlens.ids import title_key
     from paperlens.keyphrases import KeyphraseExtractor
     from paperlens.service import Annotator
     from paperlens.store import Store
@@ -187,7 +188,7 @@ def speed() -> list[list]:
         ex.backend()
         annotator = Annotator(store, ex)
         for p in papers:
-            p["title_key"] = normalize_title(p["title"])
+            p["title_key"] = title_key(p["title"])
         store.record_papers(papers)
         t0 = time.perf_counter()
         annotator.keyphrases_for(papers, wait=True)

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from paperlens.digest import paper_url, parse_page, title_id
+from paperlens.digest import parse_page
+from paperlens.ids import paper_url, title_id
 
 ROOT = Path(__file__).resolve().parent.parent
 

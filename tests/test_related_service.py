@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import HEADERS
 
-from paperlens.digest import normalize_title, title_id
+from paperlens.ids import title_id, title_key
 from paperlens.keyphrases import KeyphraseExtractor
 from paperlens.service import Annotator
 from paperlens.store import Store
@@ -20,7 +20,7 @@ TOPICS = {
 
 
 def paper(pid: str, title: str, abstract: str, keywords=()) -> dict:
-    return {"id": pid, "title": title, "title_key": normalize_title(title), "abstract": abstract,
+    return {"id": pid, "title": title, "title_key": title_key(title), "abstract": abstract,
             "url": f"https://huggingface.co/papers/{pid}", "ai_keywords": list(keywords)}
 
 
@@ -51,7 +51,7 @@ def test_related_are_on_topic_exclude_self_and_duplicates(ann):
     for p, hits in zip(papers, related):
         ids = [h["id"] for h in hits]
         assert p["id"] not in ids and len(ids) == len(set(ids)) == 3
-        titles = [normalize_title(ann.store.get_paper(i)["title"]) for i in ids]
+        titles = [title_key(ann.store.get_paper(i)["title"]) for i in ids]
         assert p["title_key"] not in titles and len(set(titles)) == 3
         topic = p["title"].split()[0]
         assert all(ann.store.get_paper(i)["title"].startswith(topic) for i in ids), (p["title"], ids)

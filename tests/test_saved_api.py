@@ -7,7 +7,7 @@ import pytest
 from conftest import HEADERS
 
 from paperlens import library
-from paperlens.digest import normalize_title
+from paperlens.ids import title_key
 
 
 def put(client, pid, body=None):
@@ -282,10 +282,10 @@ def test_seed_papers_bibtex_parses_back_intact(client, annotate, seed000, seed00
     assert len(lib.entries) == len(papers) and len({e.key for e in lib.entries}) == len(papers)
 
     # Every field intact: map entries back by title id (seed papers have no arXiv ids).
-    by_title = {normalize_title(rec["title"]): rec for rec in records.values()}
+    by_title = {title_key(rec["title"]): rec for rec in records.values()}
     for entry in lib.entries:
         fields = {f.key: f.value for f in entry.fields}
-        rec = by_title[normalize_title(library.latex_unescape(fields["title"]))]
+        rec = by_title[title_key(library.latex_unescape(fields["title"]))]
         assert library.latex_unescape(fields["title"]) == rec["title"]
         assert fields["title"].startswith("{")
         assert fields.get("year") == (rec["published"] or "")[:4] or (not rec["published"] and "year" not in fields)

@@ -8,7 +8,7 @@ from . import __version__, library
 from .config import MAX_PAGE_CHARS
 from .errors import NotFound, PaperLensError
 from .keyphrases import MODEL_NAME
-from .library import PAPER_ID, check_paper_id  # noqa: F401  (PAPER_ID: one id pattern for routes and imports)
+from .ids import check_paper_id
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

@@ -20,20 +20,17 @@ whose nesting cost is bounded.
 
 from __future__ import annotations
 
-import hashlib
 import html as htmllib
 import json
 import re
-import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from itertools import islice
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from .errors import ParseError
+from .ids import ARXIV_ID, ARXIV_PATTERN, HF, paper_path_id, paper_url, title_id, title_key
 
-HF = "https://huggingface.co"
-ARXIV_ID = re.compile(r"^\d{4}\.\d{4,5}$")
 MAX_CHARS = 64_000_000  # far above a real page (1-2 MB); refuse rather than spend minutes
 _DOM_COST_LIMIT = 20_000_000  # sum of open-element depths lexbor may walk (a real 20 MB page: ~1e6)
 
@@ -67,25 +64,6 @@ class Page:
     def to_dict(self) -> dict:
         """`{"kind", "url", "papers": [Paper.to_dict()]}`."""
         return {"kind": self.kind, "url": self.url, "papers": [p.to_dict() for p in self.papers]}
-
-
-def normalize_title(title: str) -> str:
-    """Casefolded, accent-free, punctuation-free, single-spaced title: the key for duplicates."""
-    text = unicodedata.normalize("NFKD", title)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    return " ".join(re.findall(r"\w+", text))
-
-
-def title_id(title: str) -> str:
-    """Stable id (`t-<16 hex>`) for a paper the page gives no arXiv id for."""
-    return "t-" + hashlib.sha256(normalize_title(title).encode()).hexdigest()[:16]
-
-
-def paper_url(paper_id: str, title: str) -> str:
-    """The paper's HF page, or an HF search for its title when there is no arXiv id."""
-    if ARXIV_ID.match(paper_id):
-        return f"{HF}/papers/{paper_id}"
-    return f"{HF}/papers?q={quote(title)}"
 
 
 def page_kind(url: str | None) -> str | None:
@@ -321,7 +299,9 @@ def _hydration_props(page: str, target: str) -> dict | None:
 
 # A card's title link: id, and the title text when it is plain (for naming papers found in the visible text).
 _CARD_LINK = re.compile(
-    r"""<h3\b[^<>]*+>\s*+<a\b[^<>]*?\bhref\s*=\s*["'](?:https://huggingface\.co)?/papers/(\d{4}\.\d{4,5})["']"""
+    r"""<h3\b[^<>]*+>\s*+<a\b[^<>]*?\bhref\s*=\s*["'](?:"""
+    + re.escape(HF)
+    + rf""")?/papers/({ARXIV_PATTERN})["']"""
     r"""(?:[^<>]*+>([^<]{1,2000}+)</a>)?+""",
     re.I,
 )
@@ -377,9 +357,9 @@ def _parse_html(page: str, kind: str | None, url: str | None) -> tuple[list[Pape
         if papers:
             return papers, found
     papers = _parse_text_copy(_visible_text(page), url, require_hf=False)
-    ids = {normalize_title(_unescape(title)): pid for pid, title in card_links if title}
+    ids = {title_key(_unescape(title)): pid for pid, title in card_links if title}
     for p in papers:  # the text has no ids, but the title links it came from do
-        if pid := ids.get(normalize_title(p.title)):
+        if pid := ids.get(title_key(p.title)):
             p.id, p.url = pid, paper_url(pid, p.title)
     return papers, found
 
@@ -456,10 +436,9 @@ def _count(text: str | None) -> int | None:
 def _card_title_links(tree) -> list:
     links = []
     for a in tree.css("h3 a[href]"):
-        href = a.attributes.get("href") or ""
-        href = href[len(HF):] if href.startswith(HF) else href
-        if re.fullmatch(r"/papers/\d{4}\.\d{4,5}", href):
-            links.append((href[len("/papers/"):], a))
+        pid = paper_path_id(a.attributes.get("href") or "")
+        if pid:
+            links.append((pid, a))
     return links
 
 
@@ -520,9 +499,8 @@ def _paper_from_paper_page(tree, url: str | None) -> Paper | None:
     pid = ""
     for source in (url, *(n.attributes.get("href") for n in tree.css('link[rel="canonical"]')),
                    *(n.attributes.get("content") for n in tree.css('meta[property="og:url"]'))):
-        m = re.search(r"/papers/(\d{4}\.\d{4,5})(?:$|[?#/])", source or "")
-        if m:
-            pid = m.group(1)
+        pid = paper_path_id(source or "")
+        if pid:
             break
     pid = pid or title_id(title)
     text = tree.body.text(deep=True, separator="\n") if tree.body else ""

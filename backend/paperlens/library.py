@@ -20,10 +20,8 @@ import unicodedata
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
-from .digest import ARXIV_ID, normalize_title, paper_url, title_id
+from .ids import ARXIV_ID, ARXIV_PATTERN, check_paper_id, paper_url, title_id, title_key
 from .errors import PaperLensError
-
-PAPER_ID = re.compile(r"^(\d{4}\.\d{4,5}|t-[0-9a-f]{16})$")
 
 MAX_TAGS = 50
 MAX_TAG_LEN = 64
@@ -59,15 +57,6 @@ def bulk():
 
 
 # ---------------------------------------------------------------- validation
-
-
-def check_paper_id(paper_id) -> str:
-    """The id itself if it is an arXiv id or a `t-<16 hex>` title id; else PaperLensError(400)."""
-    if not isinstance(paper_id, str) or not PAPER_ID.match(paper_id):
-        raise PaperLensError(
-            f"{paper_id!r} is not a paper id: use an arXiv id like 2509.09737 or a t-<16 hex> title id", 400
-        )
-    return paper_id
 
 
 def normalize_tags(tags) -> list[str]:
@@ -520,24 +509,14 @@ def _json_record(item: dict) -> dict:
     return record
 
 
-_WORD = re.compile(r"\w+")
-
-
-def title_key(title: str) -> str:
-    """`digest.normalize_title`, with a fast path for ASCII titles (most of them; the same result)."""
-    if title.isascii():
-        return " ".join(_WORD.findall(title.casefold()))
-    return normalize_title(title)
-
-
 # -- BibTeX import
 
 _ARXIV_IN_TEXT = (
-    re.compile(r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5})", re.IGNORECASE),
-    re.compile(r"10\.48550/arxiv\.(\d{4}\.\d{4,5})", re.IGNORECASE),
-    re.compile(r"arxiv:\s*(\d{4}\.\d{4,5})", re.IGNORECASE),
+    re.compile(rf"arxiv\.org/(?:abs|pdf)/({ARXIV_PATTERN})", re.IGNORECASE),
+    re.compile(rf"10\.48550/arxiv\.({ARXIV_PATTERN})", re.IGNORECASE),
+    re.compile(rf"arxiv:\s*({ARXIV_PATTERN})", re.IGNORECASE),
 )
-_EPRINT = re.compile(r"^(?:arxiv:)?(\d{4}\.\d{4,5})(?:v\d+)?$", re.IGNORECASE)
+_EPRINT = re.compile(rf"^(?:arxiv:)?({ARXIV_PATTERN})(?:v\d+)?$", re.IGNORECASE)
 # Our own escapes, undone exactly; anything else goes to pylatexenc. One token pattern, one capturing group:
 # `split` puts each token at the odd positions in one C call per text (no Python callback per escape, as with
 # `sub`), and a token that is none of ours, a backslash starting something else or a ~ tie, is LaTeX we did

@@ -14,8 +14,9 @@ import time
 import numpy as np
 
 from .config import MAX_PAPERS_PER_PAGE
-from .digest import normalize_title, paper_url, parse_page
+from .digest import parse_page
 from .errors import NotFound, PaperLensError
+from .ids import TITLE_ID_PREFIX, paper_url, title_key
 from .keyphrases import KeyphraseExtractor
 from .related import FUSION_CANDIDATES, FUSION_WEIGHT, Hit, LibraryIndex, analyzer, fuse_scores, why_terms
 from .store import Store
@@ -234,7 +235,7 @@ class Annotator:
             raise PaperLensError(f"the page lists {len(page.papers)} papers; at most {MAX_PAPERS_PER_PAGE} per call", 422)
         papers = [p.to_dict() for p in page.papers]
         for p in papers:
-            p["title_key"] = normalize_title(p["title"])
+            p["title_key"] = title_key(p["title"])
         self._adopt_known_ids(papers)
         self.store.record_papers(papers, page_url=page.url, page_kind=page.kind)
 
@@ -254,7 +255,7 @@ class Annotator:
         """A page without arXiv ids (a text copy) names its papers by title (`t-` ids). A paper the library
         already knows under an arXiv id is that paper: it takes the arXiv id, so its saved status, history
         and related papers carry over and the library gets no second entry for it."""
-        unnamed = [p for p in papers if p["id"].startswith("t-")]
+        unnamed = [p for p in papers if p["id"].startswith(TITLE_ID_PREFIX)]
         if not unnamed:
             return
         known = self.store.arxiv_ids_by_title([p["title_key"] for p in unnamed])
@@ -298,7 +299,7 @@ class Annotator:
             saved_rows = np.array(
                 sorted(r for r in (lib.row(pid) for pid in self.store.saved_ids()) if r is not None), dtype=np.int64
             )
-            title_keys = [p.get("title_key") or normalize_title(p["title"]) for p in papers]
+            title_keys = [p.get("title_key") or title_key(p["title"]) for p in papers]
             # Fusion only re-orders BM25's candidates: take more of them for papers with an embedding.
             hits_by_paper = [
                 lib.ranked(
@@ -363,7 +364,7 @@ class Annotator:
         paper = self.store.get_paper(paper_id)
         if paper is None:
             raise NotFound(f"{paper_id} is not in your library: open a page that lists it first")
-        paper["title_key"] = normalize_title(paper["title"])
+        paper["title_key"] = title_key(paper["title"])
         return self._hits_shaped(self.related_for([paper], k)[0])
 
     def search(self, q: str, k: int = 10) -> list[dict]:

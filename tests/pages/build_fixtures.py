@@ -18,7 +18,7 @@ sys.path.insert(0, str(HERE.parent.parent / "benchmarks"))
 import pagegen  # noqa: E402
 
 sys.path.insert(0, str(HERE.parent.parent / "backend"))
-from paperlens.digest import paper_url, title_id  # noqa: E402  (the id contract, not the parser)
+from paperlens.ids import paper_url, title_id  # noqa: E402  (the id contract, not the parser)
 
 HF = "https://huggingface.co"
 

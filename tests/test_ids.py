@@ -1,0 +1,38 @@
+"""The paper-naming rules (`paperlens.ids`): ids, title keys, paper URLs."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from paperlens.errors import PaperLensError
+from paperlens.ids import _unicode_title_key, check_paper_id, paper_url, title_id, title_key
+
+
+@pytest.mark.parametrize("pid", ["2509.09737", "0704.0001", "t-0123456789abcdef"])
+def test_good_ids(pid):
+    assert check_paper_id(pid) == pid
+
+
+@pytest.mark.parametrize("pid", ["2509.097", "2509.09737v2", "t-0123", "cs/0112017", "../etc", "", None, 5])
+def test_bad_ids(pid):
+    with pytest.raises(PaperLensError) as e:
+        check_paper_id(pid)
+    assert e.value.status == 400
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_the_ascii_fast_path_gives_the_unicode_key(title):
+    assert title_key(title) == _unicode_title_key(title)
+
+
+def test_spellings_of_one_title_share_a_key_and_an_id():
+    assert title_key("  Große   Straße: A Study!") == "grosse strasse a study"
+    assert title_id("Große Straße: A Study") == title_id("GROSSE STRASSE — a study")
+
+
+def test_paper_urls():
+    assert paper_url("2509.09737", "x") == "https://huggingface.co/papers/2509.09737"
+    assert paper_url(title_id("A & B?"), "A & B?") == "https://huggingface.co/papers?q=A%20%26%20B%3F"
