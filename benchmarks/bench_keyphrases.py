@@ -7,7 +7,7 @@ P@k = correct / number predicted (at most k); R@k = correct / number of gold phr
 
 Speed: keyphrases for every paper of seed 000 (78 papers) from a cold cache, our extractor vs
 KeyBERT (1,2)-grams + English stop words batched; then the same page from our warm cache through
-`Annotator.keyphrases_for` (what a repeat visit costs). Then the time to first annotation of a cold
+`KeyphraseJobs.for_papers` (what a repeat visit costs). Then the time to first annotation of a cold
 100-paper page through the Flask test client, and the peak RSS of this process (model loaded).
 
     python benchmarks/bench_keyphrases.py                    # everything (several minutes on 2 cores)
@@ -169,7 +169,7 @@ def speed() -> list[list]:
     from paperlens.digest import parse_page
     from paperlens.ids import title_key
     from paperlens.keyphrases import KeyphraseExtractor
-    from paperlens.service import Annotator
+    from paperlens.keyphrase_jobs import KeyphraseJobs
     from paperlens.store import Store
 
     papers = [p.to_dict() for p in parse_page(seed_page("000")).papers]
@@ -186,16 +186,16 @@ def speed() -> list[list]:
         store = Store(Path(tmp) / "lib.sqlite3")
         ex = KeyphraseExtractor(phrase_cache=store.phrase_embeddings())
         ex.backend()
-        annotator = Annotator(store, ex)
+        annotator = KeyphraseJobs(store, ex)
         for p in papers:
             p["title_key"] = title_key(p["title"])
         store.record_papers(papers)
         t0 = time.perf_counter()
-        annotator.keyphrases_for(papers, wait=True)
+        annotator.for_papers(papers, wait=True)
         cold = time.perf_counter() - t0
         rows.append([f"ours, cold cache, {len(docs)} papers", cold, base / cold])
         t0 = time.perf_counter()
-        got = annotator.keyphrases_for(papers, wait=True)
+        got = annotator.for_papers(papers, wait=True)
         warm = time.perf_counter() - t0
         assert all(g is not None for g in got)
         rows.append([f"ours, cached, {len(docs)} papers", warm, base / warm])

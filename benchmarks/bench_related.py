@@ -28,8 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "backend"))
 from library_data import read_jsonl, shared_dir, synthetic_library  # noqa: E402
 from rank_bm25 import BM25Okapi  # noqa: E402
 
-from paperlens import related  # noqa: E402
-from paperlens.related import Analyzer, BM25Index, analyzer, top_rows  # noqa: E402
+from paperlens.ranking import fusion  # noqa: E402
+from paperlens.ranking.analyzer import TITLE_WEIGHT, Analyzer, analyzer  # noqa: E402
+from paperlens.ranking.bm25 import BM25Index, top_rows  # noqa: E402
 
 
 # ---------------------------------------------------------------- quality
@@ -139,7 +140,7 @@ def quality(with_embeddings: bool) -> None:
     ours_docs = [a.paper_terms(d["title"], d["abstract"]) for d in corpus]
     ours_q = [a.paper_terms(d["title"], d["abstract"]) for d in qpapers]
     ours = pool_scores(corpus, queries, qrels, ours_docs, ours_q)
-    rows.append((f"ours: analyzer + title x{related.TITLE_WEIGHT} (shipped)", ours))
+    rows.append((f"ours: analyzer + title x{TITLE_WEIGHT} (shipped)", ours))
     # Ablations: what each choice does (not tuned on the test queries beyond this table).
     t1_docs = [a.terms(d["title"]) + a.terms(d["abstract"]) for d in corpus]
     t1_q = [a.terms(d["title"]) + a.terms(d["abstract"]) for d in qpapers]
@@ -153,23 +154,23 @@ def quality(with_embeddings: bool) -> None:
     if with_embeddings:
         emb = embedding_scores(corpus, queries, qrels)
         rows.append(("MiniLM-L6 cosine alone", emb))
-        # The product's own fusion function (related.fuse_scores) over each judged pool; the
-        # shipped weight is related.FUSION_WEIGHT (the service applies it to BM25's top candidates).
-        for w in sorted({0.3, related.FUSION_WEIGHT}):
+        # The product's own fusion function (fusion.fuse_scores) over each judged pool; the
+        # shipped weight is fusion.FUSION_WEIGHT (the service applies it to BM25's top candidates).
+        for w in sorted({0.3, fusion.FUSION_WEIGHT}):
             fused = {}
             for qid in ours:
                 pool = list(ours[qid])
-                f = related.fuse_scores(np.array([ours[qid][d] for d in pool]), np.array([emb[qid][d] for d in pool]), w)
+                f = fusion.fuse_scores(np.array([ours[qid][d] for d in pool]), np.array([emb[qid][d] for d in pool]), w)
                 fused[qid] = dict(zip(pool, f.tolist()))
-            shipped = " (shipped)" if w == related.FUSION_WEIGHT else ""
+            shipped = " (shipped)" if w == fusion.FUSION_WEIGHT else ""
             rows.append((f"fusion: z(BM25) x{1 - w:.1f} + z(MiniLM) x{w:.1f}{shipped}", fused))
         # As served: only BM25's top FUSION_CANDIDATES are re-ordered; the rest follow in BM25 order.
-        cut = related.FUSION_CANDIDATES
+        cut = fusion.FUSION_CANDIDATES
         served = {}
         for qid in ours:
             pool = sorted(ours[qid], key=lambda d: (-ours[qid][d], d))
             top, rest = pool[:cut], pool[cut:]
-            f = related.fuse_scores(np.array([ours[qid][d] for d in top]), np.array([emb[qid][d] for d in top]))
+            f = fusion.fuse_scores(np.array([ours[qid][d] for d in top]), np.array([emb[qid][d] for d in top]))
             floor = float(f.min()) - 1.0
             served[qid] = {**dict(zip(top, f.tolist())), **{d: floor - i for i, d in enumerate(rest)}}
         rows.append((f"  as served: fusion re-orders BM25's top {cut} of the pool", served))
@@ -303,11 +304,12 @@ def speed(n: int, page: int = 100, sample: int = 10) -> None:
 
 
 def service(library: list[dict], new_page: list[dict]) -> None:
-    """The same through the service on a SQLite library: what `POST /api/annotate` pays for related."""
+    """The same through the annotate pipeline on a SQLite library: what `POST /api/annotate` pays for related."""
     import tempfile
 
+    from paperlens.annotate import Annotator
     from paperlens.keyphrases import KeyphraseExtractor
-    from paperlens.service import Annotator
+    from paperlens.ranking.bm25_ranker import BM25Ranker
     from paperlens.store import Store
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -319,18 +321,18 @@ def service(library: list[dict], new_page: list[dict]) -> None:
         for p in library[:: max(1, len(library) // 50)]:
             store.save_paper(p["id"])
         with Timer() as t_cold:
-            ann.library.sync()
+            ann.ranker.index.sync()
         rss = rss_mb()
-        snap = Path(ann.library.snapshot_path)
+        snap = Path(ann.ranker.index.snapshot_path)
         snap_mb = snap.stat().st_size / 2**20 if snap.exists() else 0.0
         with Timer() as t_snap:
             started = Annotator(Store(db), ann.extractor)
-            loaded = started.library.load_snapshot()
-            started.library.sync()
-        assert loaded and len(started.library.bm25) == len(library)
+            loaded = started.ranker.index.load_snapshot()
+            started.ranker.index.sync()
+        assert loaded and len(started.ranker.index) == len(library)
         del started
         old_page = library[-len(new_page) :]
-        t_old = best_of(lambda: ann.shape(old_page, [[]] * len(old_page), *ann.match_page(old_page)))
+        t_old = best_of(lambda: ann.answer(old_page, [[]] * len(old_page)))
         # Fusion: every paper gets a (random) 384-d embedding, as MiniLM's, stored like the worker does.
         rng = np.random.default_rng(0)
         for i in range(0, len(library), 5000):
@@ -338,28 +340,30 @@ def service(library: list[dict], new_page: list[dict]) -> None:
             vecs = rng.standard_normal((len(part), 384)).astype(np.float32)
             vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
             store.put_keyphrases({}, embeddings=(ann.extractor.model_name, {p["id"]: v for p, v in zip(part, vecs)}))
-        t_fused = best_of(lambda: ann.shape(old_page, [[]] * len(old_page), *ann.match_page(old_page)))
-        ann.fusion = False  # the rest of the table is BM25 alone
+        t_fused = best_of(lambda: ann.answer(old_page, [[]] * len(old_page)))
+        # The rest of the table is BM25 alone (the same index, without the fusion step).
+        bm25 = BM25Ranker(store)
+        bm25.index, ann.ranker = ann.ranker.index, bm25
 
         def new_page_answer():
             store.record_papers(new_page)
-            return ann.shape(new_page, [[]] * len(new_page), *ann.match_page(new_page))
+            return ann.answer(new_page, [[]] * len(new_page))
 
         with Timer() as t_new:
             answer = new_page_answer()
         other = Annotator(Store(db), ann.extractor)
-        other.library.sync()
+        other.ranker.index.sync()
         store.record_papers([{**new_page[0], "abstract": new_page[0]["abstract"] + " quantum annealing"}])
         with Timer() as t_other:
             hits = other.search("quantum annealing", 3)
         assert hits and hits[0]["id"] == new_page[0]["id"]
-        print(f"\nThrough the service (SQLite library of {len(library)} papers, {store.count_saved()} saved):\n")
+        print(f"\nThrough the annotate pipeline (SQLite library of {len(library)} papers, {store.count_saved()} saved):\n")
         table(
             [
                 ("first sync: read + analyze + index the library (+ snapshot)", t_cold),
                 (f"a new process: load the snapshot ({snap_mb:.0f} MB) + sync", t_snap),
                 (f"related + for_you + why + shape, {len(old_page)} library papers", t_old),
-                (f"  the same with fusion (BM25 top {related.FUSION_CANDIDATES} re-ranked)", t_fused),
+                (f"  the same with fusion (BM25 top {fusion.FUSION_CANDIDATES} re-ranked)", t_fused),
                 (f"record a new {len(new_page)}-paper page, then the same", t_new),
                 ("another process: sees a changed abstract, search", t_other),
                 ("process RSS after the first sync (benchmark data included)", f"{rss:.0f} MB"),

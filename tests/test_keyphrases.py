@@ -11,7 +11,7 @@ import pytest
 from conftest import HEADERS
 
 from paperlens.keyphrases import KeyphraseExtractor, Settings, candidates, singular
-from paperlens.service import Annotator
+from paperlens.keyphrase_jobs import KeyphraseJobs
 from paperlens.store import MIGRATIONS, Store
 
 ABSTRACT = (
@@ -131,33 +131,33 @@ def papers_of(n):
 def test_worker_pending_then_ready_deduped_and_cached(tmp_path, embedder):
     store = Store(tmp_path / "lib.sqlite3")
     ex = GatedExtractor(embedder)
-    annotator = Annotator(store, ex)
+    annotator = KeyphraseJobs(store, ex)
     try:
         papers = papers_of(4)
         store.record_papers(papers)
-        assert annotator.keyphrases_for(papers) == [None] * 4
+        assert annotator.for_papers(papers) == [None] * 4
         # Asked again while in flight (a second tab, a poll): nothing is queued twice.
-        assert annotator.keyphrases_for(papers[:2]) == [None] * 2
-        by_id = annotator.keyphrases_by_id([p["id"] for p in papers] + ["2509.99999"])
+        assert annotator.for_papers(papers[:2]) == [None] * 2
+        by_id = annotator.by_id([p["id"] for p in papers] + ["2509.99999"])
         assert by_id["pending"] == [p["id"] for p in papers] and by_id["unknown"] == ["2509.99999"]
         ex.gate.set()
-        ready = annotator.keyphrases_for(papers, wait=True)
+        ready = annotator.for_papers(papers, wait=True)
         assert all(kws and set(kws[0]) == {"phrase", "score"} for kws in ready)
         assert sorted(ex.extracted) == sorted(p["title"] for p in papers)
         # Cached: never recomputed, not even by a new annotator on the same library.
-        again = Annotator(store, ex)
-        assert again.keyphrases_for(papers) == ready
-        assert annotator.keyphrases_by_id([papers[0]["id"]]) == {
+        again = KeyphraseJobs(store, ex)
+        assert again.for_papers(papers) == ready
+        assert annotator.by_id([papers[0]["id"]]) == {
             "keyphrases": {papers[0]["id"]: ready[0]},
             "pending": [],
             "unknown": [],
         }
         assert len(ex.extracted) == 4
         # Another setting is another cache entry.
-        wider = Annotator(store, GatedExtractor(embedder, settings=Settings(top_n=7)))
+        wider = KeyphraseJobs(store, GatedExtractor(embedder, settings=Settings(top_n=7)))
         wider.extractor.gate.set()
-        assert wider.keyphrases_for(papers[:1]) == [None]
-        assert len(wider.keyphrases_for(papers[:1], wait=True)[0]) > len(ready[0])
+        assert wider.for_papers(papers[:1]) == [None]
+        assert len(wider.for_papers(papers[:1], wait=True)[0]) > len(ready[0])
         wider.close()
     finally:
         ex.gate.set()
@@ -168,19 +168,19 @@ def test_failed_batch_stops_polling_and_wait_reports_it(tmp_path, embedder):
     store = Store(tmp_path / "lib.sqlite3")
     ex = GatedExtractor(embedder, fail=True)
     ex.gate.set()
-    annotator = Annotator(store, ex)
+    annotator = KeyphraseJobs(store, ex)
     try:
         papers = papers_of(2)
         store.record_papers(papers)
         from paperlens.errors import PaperLensError
 
         with pytest.raises(PaperLensError) as e:
-            annotator.keyphrases_for(papers, wait=True)
+            annotator.for_papers(papers, wait=True)
         assert e.value.status == 503 and "model exploded" in e.value.message
         # A poller gets [] (not pending forever); the next annotate retries.
-        assert annotator.keyphrases_by_id([papers[0]["id"]])["keyphrases"] == {papers[0]["id"]: []}
+        assert annotator.by_id([papers[0]["id"]])["keyphrases"] == {papers[0]["id"]: []}
         ex.fail = False
-        assert all(annotator.keyphrases_for(papers, wait=True))
+        assert all(annotator.for_papers(papers, wait=True))
     finally:
         annotator.close()
 

@@ -11,7 +11,8 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from conftest import SHARED
-from paperlens.related import Analyzer, BM25Index, top_rows
+from paperlens.ranking.analyzer import Analyzer
+from paperlens.ranking.bm25 import BM25Index, top_rows
 
 
 def generated_corpus(n: int, seed: int = 0) -> list[tuple[str, str]]:

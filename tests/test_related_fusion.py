@@ -10,8 +10,9 @@ import pytest
 from test_related_service import library, paper
 
 from paperlens.keyphrases import KeyphraseExtractor
-from paperlens.related import fuse_scores
-from paperlens.service import Annotator
+from paperlens.annotate import Annotator
+from paperlens.ranking import make_ranker
+from paperlens.ranking.fusion import fuse_scores
 from paperlens.store import Store
 
 
@@ -60,7 +61,7 @@ def test_document_embeddings_are_stored_when_keyphrases_are_computed(tmp_path, e
     store.record_papers(papers)
     ann = Annotator(store, KeyphraseExtractor(embedder=embedder))
     try:
-        kws = ann.keyphrases_for(papers, wait=True)
+        kws = ann.keyphrases.for_papers(papers, wait=True)
     finally:
         ann.close()
     assert all(kws)
@@ -77,7 +78,7 @@ def test_document_embeddings_are_stored_when_keyphrases_are_computed(tmp_path, e
     assert phrases == ex.extract(docs) and vecs[-1] is None and len(vecs) == len(docs)
 
 
-# ---------------------------------------------------------------- the service
+# ---------------------------------------------------------------- the fusion ranker
 
 
 def unit(c: float) -> list[float]:
@@ -95,16 +96,17 @@ def make_annotator(path) -> Annotator:
 
 @pytest.fixture
 def ann(tmp_path, monkeypatch):
-    monkeypatch.setattr("paperlens.service.FUSION_CANDIDATES", 6)
+    monkeypatch.setattr("paperlens.ranking.fusion.FUSION_CANDIDATES", 6)
     return make_annotator(tmp_path / "lib.sqlite3")
 
 
+def related(ranker, query, k):
+    return ranker.match_page([query], k)[0][0]
+
+
 def bm25_hits(ann, query, k):
-    ann.fusion = False
-    try:
-        return ann.related_for([query], k)[0]
-    finally:
-        ann.fusion = True
+    """The same library ranked by BM25 alone."""
+    return related(make_ranker("bm25", ann.store), query, k)
 
 
 def put_vectors(ann, vectors: dict):
@@ -124,7 +126,7 @@ def test_fusion_reorders_only_within_bm25_candidates(ann):
     vectors[outsider] = [1.0, 0.0]
     put_vectors(ann, vectors)
 
-    fused = ann.related_for([query], 3)[0]
+    fused = related(ann.ranker, query, 3)
     want = fuse_scores(np.array([h["score"] for h in base]), np.array(cos), 0.5)
     order = np.argsort(-want, kind="stable")[:3]
     assert [h["id"] for h in fused] == [base[i]["id"] for i in order]
@@ -139,34 +141,34 @@ def test_fusion_reorders_only_within_bm25_candidates(ann):
     assert [h["id"] for h in shaped] == [h["id"] for h in fused]
     assert set(shaped[0]) == {"id", "title", "url", "score", "saved", "why"}
 
-    ann.fusion = False  # off: pure BM25 order and scores, embeddings or not
-    assert ann.related_for([query], 3)[0] == base[:3]
+    # BM25 alone: its order and scores, embeddings or not.
+    assert bm25_hits(ann, query, 3) == base[:3]
 
 
 def test_missing_embeddings_fall_back_to_bm25(ann, tmp_path):
     query = library()[0]
     base = bm25_hits(ann, query, 6)
     # No embeddings at all: identical to BM25 (scores included).
-    assert ann.related_for([query], 3)[0] == base[:3]
+    assert related(ann.ranker, query, 3) == base[:3]
     # Candidates have embeddings but the query paper does not: still BM25.
     put_vectors(ann, {h["id"]: unit(0.9 - 0.1 * i) for i, h in enumerate(reversed(base))})
-    assert ann.related_for([query], 3)[0] == base[:3]
+    assert related(ann.ranker, query, 3) == base[:3]
     # The query has one, but only one candidate has one of the same dimension: BM25.
     ann2 = make_annotator(tmp_path / "two.sqlite3")
     put_vectors(ann2, {query["id"]: [1.0, 0.0], base[5]["id"]: [1.0, 0.0], base[4]["id"]: [1.0, 0.0, 0.0]})
-    assert ann2.related_for([query], 3)[0] == base[:3]
+    assert related(ann2.ranker, query, 3) == base[:3]
     # Some candidates without embeddings: they keep z(BM25), the rest are fused.
     ann3 = make_annotator(tmp_path / "three.sqlite3")
     cos = [np.nan, 0.2, np.nan, 0.5, 0.9, np.nan]
     put_vectors(ann3, {query["id"]: [1.0, 0.0], **{h["id"]: unit(c) for h, c in zip(base, cos) if not np.isnan(c)}})
     want = fuse_scores(np.array([h["score"] for h in base]), np.array(cos), 0.5)
     order = np.argsort(-want, kind="stable")[:3]
-    got = ann3.related_for([query], 3)[0]
+    got = related(ann3.ranker, query, 3)
     assert [h["id"] for h in got] == [base[i]["id"] for i in order]
     assert [h["id"] for h in got] != [h["id"] for h in base[:3]]
 
 
-def test_fusion_setting(tmp_path, embedder):
+def test_ranker_setting(tmp_path, embedder):
     from click.testing import CliRunner
 
     from paperlens.app import create_app
@@ -174,10 +176,13 @@ def test_fusion_setting(tmp_path, embedder):
 
     on = create_app({"TESTING": True, "DB_PATH": str(tmp_path / "a.sqlite3"), "EMBEDDER": embedder})
     off = create_app({"TESTING": True, "DB_PATH": str(tmp_path / "b.sqlite3"), "EMBEDDER": embedder,
-                      "RELATED_FUSION": False})
-    assert on.extensions["paperlens"].fusion is True and off.extensions["paperlens"].fusion is False
+                      "RELATED_RANKER": "bm25"})
+    assert type(on.extensions["paperlens"].ranker).__name__ == "FusionRanker"
+    assert type(off.extensions["paperlens"].ranker).__name__ == "BM25Ranker"
+    with pytest.raises(ValueError, match="unknown RELATED_RANKER"):
+        create_app({"TESTING": True, "DB_PATH": str(tmp_path / "c.sqlite3"), "RELATED_RANKER": "nope"})
     out = CliRunner().invoke(cli, ["serve", "--help"]).output
-    assert "--fusion / --no-fusion" in out
+    assert "--ranker [bm25|fusion]" in out
 
 
 def test_annotate_stores_embeddings_and_fuses_through_the_api(tmp_path, embedder, seed001):
@@ -187,7 +192,7 @@ def test_annotate_stores_embeddings_and_fuses_through_the_api(tmp_path, embedder
 
     db = str(tmp_path / "library.sqlite3")
     on = create_app({"TESTING": True, "DB_PATH": db, "EMBEDDER": embedder})
-    off = create_app({"TESTING": True, "DB_PATH": db, "EMBEDDER": embedder, "RELATED_FUSION": False})
+    off = create_app({"TESTING": True, "DB_PATH": db, "EMBEDDER": embedder, "RELATED_RANKER": "bm25"})
     try:
         first = on.test_client().post("/api/annotate", json={"text": seed001, "wait": True}, headers=HEADERS)
         assert first.status_code == 200

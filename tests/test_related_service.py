@@ -1,4 +1,5 @@
-"""Related lists, library search and "for you" through the service and the API, on a small library."""
+"""Related lists, library search and "for you" through the annotate pipeline, its ranker and the API, on a
+small library."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from conftest import HEADERS
 
 from paperlens.ids import title_id, title_key
 from paperlens.keyphrases import KeyphraseExtractor
-from paperlens.service import Annotator
+from paperlens.annotate import Annotator
 from paperlens.store import Store
 
 TOPICS = {
@@ -47,7 +48,7 @@ def test_related_are_on_topic_exclude_self_and_duplicates(ann):
     # A duplicate of the first paper under a title id (same normalized title, other case/punctuation).
     dup = paper(title_id(papers[0]["title"]), papers[0]["title"].upper() + "!", papers[0]["abstract"])
     ann.store.record_papers([dup])
-    related = ann.related_for(papers, k=3)
+    related = ann.ranker.match_page(papers, 3)[0]
     for p, hits in zip(papers, related):
         ids = [h["id"] for h in hits]
         assert p["id"] not in ids and len(ids) == len(set(ids)) == 3
@@ -75,24 +76,24 @@ def test_new_and_changed_papers_are_visible_to_a_second_store_on_the_same_file(t
                               "abstract": "Simulated annealing for timetabling."}])
     assert other.search("quantum") == []
     assert [r["id"] for r in other.search("timetabling")] == [newcomer["id"]]
-    n = len(other.library.bm25)
-    assert n == ann.store.count_papers() and other.library.sync() == 0
+    n = len(other.ranker.index)
+    assert n == ann.store.count_papers() and other.ranker.index.sync() == 0
 
 
 def test_scores_follow_the_library_statistics(ann):
     # IDF and avgdl move as the library grows: the incremental index equals a fresh one.
-    first = ann.search("graph neural networks molecular", k=5)
+    first = ann.search("graph neural networks molecular", 5)
     ann.store.record_papers([paper(f"2503.{i:05d}", f"Graph paper {i}", "Graph neural networks everywhere.") for i in range(30)])
-    again = ann.search("graph neural networks molecular", k=5)
-    fresh = Annotator(Store(ann.store.path), ann.extractor).search("graph neural networks molecular", k=5)
+    again = ann.search("graph neural networks molecular", 5)
+    fresh = Annotator(Store(ann.store.path), ann.extractor).search("graph neural networks molecular", 5)
     assert again == fresh and again != first
 
 
 def test_for_you_ranks_papers_like_the_saved_ones(ann):
     papers = library()
-    assert ann.match_page(papers)[1] == [0.0] * len(papers)
+    assert ann.ranker.match_page(papers, 5)[1] == [0.0] * len(papers)
     ann.store.save_paper(papers[0]["id"])  # a diffusion paper
-    for_you = ann.match_page(papers)[1]
+    for_you = ann.ranker.match_page(papers, 5)[1]
     assert all(0.0 <= f <= 1.0 for f in for_you)
     diffusion = [f for p, f in zip(papers, for_you) if p["title"].startswith("Diffusion")]
     others = [f for p, f in zip(papers, for_you) if not p["title"].startswith("Diffusion")]
@@ -150,14 +151,14 @@ def test_search_route(client, app):
 
 
 def test_snapshot_spares_a_new_process_the_build_and_stays_correct(tmp_path, monkeypatch):
-    from paperlens.related import LibraryIndex
+    from paperlens.ranking.library_index import LibraryIndex
 
     monkeypatch.setattr(LibraryIndex, "SNAPSHOT_MIN_NEW", 5)
     db = tmp_path / "lib.sqlite3"
     first = Annotator(Store(db), KeyphraseExtractor(embedder=object()))
     first.store.record_papers(library())
-    assert first.library.sync() == len(library())
-    snap = first.library.snapshot_path
+    assert first.ranker.index.sync() == len(library())
+    snap = first.ranker.index.snapshot_path
     assert snap.exists()
 
     # A paper's text changes and a new one arrives after the snapshot was written.
@@ -165,20 +166,20 @@ def test_snapshot_spares_a_new_process_the_build_and_stays_correct(tmp_path, mon
     first.store.record_papers([{**papers[3], "abstract": "Speech recognition of robot commands."},
                                paper("2502.00001", "Quantum annealing", "Quantum annealers schedule jobs.")])
     second = Annotator(Store(db), first.extractor)
-    assert second.library.load_snapshot()
-    assert second.library.sync() == 2  # only what changed since the snapshot was (re)indexed
+    assert second.ranker.index.load_snapshot()
+    assert second.ranker.index.sync() == 2  # only what changed since the snapshot was (re)indexed
     fresh = Annotator(Store(db), first.extractor)
-    fresh.library.snapshot_path = None
+    fresh.ranker.index.snapshot_path = None
     for q in ("speech recognition robot", "quantum", "graph neural networks"):
-        assert second.search(q, k=5) == fresh.search(q, k=5)
-    assert second.related_for(papers, k=3) == fresh.related_for(papers, k=3)
+        assert second.search(q, 5) == fresh.search(q, 5)
+    assert second.ranker.match_page(papers, 3)[0] == fresh.ranker.match_page(papers, 3)[0]
 
     # A snapshot of another library file, or an unreadable one, is ignored.
     other_db = tmp_path / "other.sqlite3"
     other = Annotator(Store(other_db), first.extractor)
     other.store.record_papers(library()[:10])
-    other.library.snapshot_path.write_bytes(snap.read_bytes())
-    assert not other.library.load_snapshot()
-    other.library.snapshot_path.write_bytes(b"not a snapshot")
-    assert not other.library.load_snapshot()
-    assert other.library.sync() == 10 and len(other.search("diffusion")) == 4
+    other.ranker.index.snapshot_path.write_bytes(snap.read_bytes())
+    assert not other.ranker.index.load_snapshot()
+    other.ranker.index.snapshot_path.write_bytes(b"not a snapshot")
+    assert not other.ranker.index.load_snapshot()
+    assert other.ranker.index.sync() == 10 and len(other.search("diffusion")) == 4

@@ -246,13 +246,13 @@ def test_body_too_large_is_413_json(tmp_path, embedder):
 
 def test_page_and_papers_per_page_limits(client, monkeypatch):
     import paperlens.api
-    import paperlens.service
+    import paperlens.annotate
 
     monkeypatch.setattr(paperlens.api, "MAX_PAGE_CHARS", 100)
     r = client.post("/api/annotate", json={"text": "y" * 101}, headers=HEADERS)
     assert r.status_code == 413 and r.get_json()["status"] == 413
     monkeypatch.setattr(paperlens.api, "MAX_PAGE_CHARS", 10**7)
-    monkeypatch.setattr(paperlens.service, "MAX_PAPERS_PER_PAGE", 0)
+    monkeypatch.setattr(paperlens.annotate, "MAX_PAPERS_PER_PAGE", 0)
     r = client.post("/api/annotate", json={"text": PAGE}, headers=HEADERS)
     assert r.status_code == 422 and "at most 0" in r.get_json()["error"]
     assert client.get("/api/health").get_json()["papers"] == 0  # refused before anything was stored

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from . import __version__, library
-from .config import MAX_PAGE_CHARS
+from .annotate import read_cards
+from .config import MAX_PAGE_CHARS, MAX_PAPERS_PER_PAGE, RELATED_K, SEARCH_K
 from .errors import NotFound, PaperLensError
 from .keyphrases import MODEL_NAME
 from .ids import check_paper_id
@@ -29,36 +30,47 @@ def json_body() -> dict:
 
 @bp.get("/health")
 def health():
-    store = annotator().store
+    """Liveness, the library's size, and the settings and limits the extension must agree with."""
+    ann = annotator()
     return jsonify(
         {
             "ok": True,
             "version": __version__,
-            "papers": store.count_papers(),
-            "saved": store.count_saved(),
-            "model": annotator().extractor.model_name or MODEL_NAME,
+            "papers": ann.store.count_papers(),
+            "saved": ann.store.count_saved(),
+            "model": ann.extractor.model_name or MODEL_NAME,
+            "settings": {
+                "keyphrases_per_paper": ann.extractor.settings.top_n,
+                "related_per_paper": RELATED_K,
+                "ranker": ann.ranker_name,
+            },
+            "limits": {"cards_per_call": MAX_PAPERS_PER_PAGE, "ids_per_call": MAX_PAPERS_PER_PAGE},
         }
     )
 
 
 @bp.post("/annotate")
 def annotate():
+    """A page to annotate: {"url"?, "html" | "text", "cards"?, "wait"?}; see `Annotator.annotate`."""
     body = json_body()
+    _only_keys(body, ("url", "html", "text", "cards", "wait"))
     url = body.get("url")
     if url is not None and not isinstance(url, str):
         raise PaperLensError("'url' must be a string", 400)
+    if "html" in body and "text" in body:
+        raise PaperLensError("send the page as 'html' or as 'text', not both", 400)
     content = body.get("html", body.get("text"))
-    if not isinstance(content, str):
-        raise PaperLensError("send the page as 'html' or 'text' (a string)", 400)
-    if len(content) > MAX_PAGE_CHARS:
+    cards = read_cards(body["cards"]) if "cards" in body else None
+    if content is not None and not isinstance(content, str):
+        raise PaperLensError("'html' / 'text' must be a string", 400)
+    if content is None and cards is None:
+        raise PaperLensError("send the page as 'html' or 'text' (a string), or its 'cards'", 400)
+    if content is not None and len(content) > MAX_PAGE_CHARS:
         raise PaperLensError(f"the page is longer than {MAX_PAGE_CHARS} characters", 413)
     wait = body.get("wait", False)
     if not isinstance(wait, bool):
         raise PaperLensError("'wait' must be true or false", 400)
-    return jsonify(annotator().annotate(content, url, wait=wait))
-
-
-MAX_IDS = 500
+    return jsonify(annotator().annotate(content, url, wait=wait, cards=cards))
 
 
 @bp.get("/keyphrases")
@@ -69,8 +81,8 @@ def keyphrases():
     ids = list(dict.fromkeys(i.strip() for i in raw.split(",") if i.strip()))
     if not ids:
         raise PaperLensError("give paper ids as ?ids=a,b,c", 400)
-    if len(ids) > MAX_IDS:
-        raise PaperLensError(f"at most {MAX_IDS} ids per request", 400)
+    if len(ids) > MAX_PAPERS_PER_PAGE:
+        raise PaperLensError(f"at most {MAX_PAPERS_PER_PAGE} ids per request", 400)
     for paper_id in ids:
         check_paper_id(paper_id)
     return jsonify({"ok": True, **annotator().keyphrases_by_id(ids)})
@@ -225,7 +237,7 @@ MAX_SEARCH_K = 100
 @bp.get("/papers/<paper_id>/related")
 def paper_related(paper_id: str):
     check_paper_id(paper_id)
-    k = int_arg("k", 5, 1, MAX_RELATED_K)
+    k = int_arg("k", RELATED_K, 1, MAX_RELATED_K)
     return jsonify({"ok": True, "id": paper_id, "related": annotator().related_to(paper_id, k)})
 
 
@@ -234,5 +246,5 @@ def search():
     q = request.args.get("q", "").strip()
     if not q:
         raise PaperLensError("give a search query: /api/search?q=words", 400)
-    k = int_arg("k", 10, 1, MAX_SEARCH_K)
+    k = int_arg("k", SEARCH_K, 1, MAX_SEARCH_K)
     return jsonify({"ok": True, "q": q, "results": annotator().search(q, k)})

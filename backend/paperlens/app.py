@@ -42,8 +42,9 @@ from .config import (
     default_db_path,
 )
 from .errors import PaperLensError
+from .annotate import Annotator
 from .keyphrases import KeyphraseExtractor, Settings
-from .service import Annotator
+from .ranking import DEFAULT_RANKER, RANKERS
 from .store import Store
 
 log = logging.getLogger("paperlens.error")
@@ -72,8 +73,8 @@ def create_app(config: dict | None = None) -> Flask:
     EXTENSION_IDS (pin CORS and Origin to these extension ids); TOKEN (require `Authorization: Bearer`);
     ACCESS_LOG (one JSON line per request on the `paperlens.access` logger; default on unless TESTING);
     KEYPHRASES_TOP_N (phrases per paper, default 5); KEYPHRASES_DIVERSITY (MMR, 0..1, default 0.3);
-    RELATED_FUSION (re-rank BM25's related candidates with the stored MiniLM document embeddings,
-    default on; papers without an embedding stay pure BM25).
+    RELATED_RANKER (the related-papers ranker, a key of `ranking.RANKERS`: "fusion", the default,
+    re-ranks BM25's candidates with the stored MiniLM document embeddings; "bm25" is BM25 alone).
     """
     app = Flask(__name__, static_folder=None)  # we serve no files: no /static route to guard
     app.config.update(
@@ -88,7 +89,7 @@ def create_app(config: dict | None = None) -> Flask:
         ACCESS_LOG=None,
         KEYPHRASES_TOP_N=Settings.top_n,
         KEYPHRASES_DIVERSITY=Settings.diversity,
-        RELATED_FUSION=True,
+        RELATED_RANKER=DEFAULT_RANKER,
     )
     app.config.update(config or {})
     app.json.sort_keys = False
@@ -103,7 +104,9 @@ def create_app(config: dict | None = None) -> Flask:
     extractor = KeyphraseExtractor(
         embedder=app.config["EMBEDDER"], settings=settings, phrase_cache=store.phrase_embeddings()
     )
-    app.extensions["paperlens"] = Annotator(store, extractor, fusion=bool(app.config["RELATED_FUSION"]))
+    if app.config["RELATED_RANKER"] not in RANKERS:
+        raise ValueError(f"unknown RELATED_RANKER {app.config['RELATED_RANKER']!r}: use one of {', '.join(RANKERS)}")
+    app.extensions["paperlens"] = Annotator(store, extractor, ranker=app.config["RELATED_RANKER"])
     if app.config["WARM_MODEL"]:
         threading.Thread(target=app.extensions["paperlens"].warm, name="paperlens-warm", daemon=True).start()
 

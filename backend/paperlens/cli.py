@@ -13,6 +13,7 @@ import click
 from . import __version__
 from .config import DEFAULT_HOST, DEFAULT_PORT, default_db_path, is_loopback
 from .errors import PaperLensError
+from .ranking import DEFAULT_RANKER, RANKERS
 
 
 class DefaultGroup(click.Group):
@@ -86,14 +87,15 @@ db_option = click.option(
     help="Keyphrase diversity (MMR): 0 = most relevant only, 1 = most different from each other.",
 )
 @click.option(
-    "--fusion/--no-fusion",
-    default=True,
+    "--ranker",
+    type=click.Choice(sorted(RANKERS)),
+    default=DEFAULT_RANKER,
     show_default=True,
-    help="Re-rank related papers by BM25 fused with the MiniLM document embeddings keyphrase extraction "
-    "stores (--no-fusion: pure BM25).",
+    help="How related papers are ranked: fusion = BM25 re-ranked with the MiniLM document embeddings "
+    "keyphrase extraction stores; bm25 = BM25 alone.",
 )
 @db_option
-def serve(host, port, workers, threads, token, extension_ids, warm_model, top_n, diversity, fusion, db_path):
+def serve(host, port, workers, threads, token, extension_ids, warm_model, top_n, diversity, ranker, db_path):
     """Run the backend under gunicorn (the default command)."""
     from gunicorn.app.base import BaseApplication
 
@@ -116,7 +118,7 @@ def serve(host, port, workers, threads, token, extension_ids, warm_model, top_n,
         "ALLOWED_HOSTS": () if is_loopback(host) else ("*",),
         "KEYPHRASES_TOP_N": top_n,
         "KEYPHRASES_DIVERSITY": diversity,
-        "RELATED_FUSION": fusion,
+        "RELATED_RANKER": ranker,
     }
 
     class Server(BaseApplication):
@@ -193,7 +195,7 @@ def annotate(file, url, top_n, diversity, db_path):
     """Print what POST /api/annotate answers for a saved page, recording its papers in the library.
     Waits until every paper has its keyphrases."""
     from .keyphrases import KeyphraseExtractor, Settings
-    from .service import Annotator
+    from .annotate import Annotator
     from .store import Store
 
     content = _read_page(file)

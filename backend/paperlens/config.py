@@ -19,10 +19,22 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 # The body limit is set by imports: a 10,000-paper JSON export (abstracts included) is ~17 MB.
 MAX_BODY_BYTES = 32 << 20
 MAX_PAGE_CHARS = 12_000_000
-MAX_PAPERS_PER_PAGE = 500
+MAX_PAPERS_PER_PAGE = 500  # papers on a page, cards in one annotate call, ids in one keyphrase poll
+# A paper's title and abstract, wherever they come in (a page's cards, an import). arXiv caps abstracts
+# at 1,920 characters; these only bound hostile input.
+MAX_TITLE_CHARS = 2000
+MAX_ABSTRACT_CHARS = 100_000
+# A card's key is the extension's own name for a card: its arXiv id, or "title:" and the title it shows.
+MAX_CARD_KEY_CHARS = MAX_TITLE_CHARS + 100
 # A search query or any single query-string value; and the whole query string.
 MAX_QUERY_CHARS = 500
 MAX_QUERY_STRING = 8192
+
+
+# Related papers per paper in an annotate answer (and the default of GET /api/papers/<id>/related).
+RELATED_K = 5
+# Results of a library search (GET /api/search) unless the request says how many.
+SEARCH_K = 10
 
 
 def default_db_path() -> Path:

@@ -1,0 +1,249 @@
+"""The annotate pipeline shared by the API and the CLI: page -> library -> keyphrases -> ranking -> answer.
+
+No Flask here: `POST /api/annotate` and `paperlens annotate` call the same `Annotator.annotate`, so the
+CLI prints exactly what the API answers.
+
+The extension sends the page with the cards it found on it (`cards`: key, arXiv id when the card links
+one, title, summary). The cards say which papers the reader sees; the parsed page (its hydration JSON
+or markup) fills in what the cards do not show (the abstract, authors, HF's keywords). Every answered
+paper carries the `key` of the card it answers, so the extension never has to recognize a paper itself.
+"""
+
+from __future__ import annotations
+
+from .config import (
+    MAX_ABSTRACT_CHARS,
+    MAX_CARD_KEY_CHARS,
+    MAX_PAPERS_PER_PAGE,
+    MAX_TITLE_CHARS,
+    RELATED_K,
+    SEARCH_K,
+)
+from .digest import Paper, page_kind, parse_page
+from .errors import NotFound, PaperLensError, ParseError
+from .ids import TITLE_ID_PREFIX, is_arxiv_id, paper_url, title_id, title_key
+from .keyphrase_jobs import KeyphraseJobs
+from .keyphrases import KeyphraseExtractor
+from .ranking import DEFAULT_RANKER, make_ranker
+
+CARD_FIELDS = ("key", "id", "title", "summary")
+# The page kind recorded for a request that sends cards but no page and no huggingface.co URL.
+CARDS_KIND = "cards"
+
+
+def related_snapshot_path(db_path: str) -> str | None:
+    """Where the related index of the library at `db_path` is snapshotted (beside it; none in memory)."""
+    return None if db_path == ":memory:" else f"{db_path}.related-index.npz"
+
+
+def read_cards(raw) -> list[dict]:
+    """Validate the `cards` of an annotate request: a list of at most MAX_PAPERS_PER_PAGE objects
+    {"key": str (unique), "id"?: arXiv id or null, "title": str, "summary"?: str or null}. Returns them
+    as {"key", "id" (None if absent), "title" (single-spaced), "summary" ("" if absent)}. Raises
+    PaperLensError: 400 for a bad shape, 422 for too many cards."""
+    if not isinstance(raw, list) or not raw:
+        raise PaperLensError("'cards' must be a non-empty list of {key, id?, title, summary?}", 400)
+    if len(raw) > MAX_PAPERS_PER_PAGE:
+        raise PaperLensError(f"{len(raw)} cards: at most {MAX_PAPERS_PER_PAGE} per call", 422)
+    out, keys = [], set()
+    for i, card in enumerate(raw):
+        where = f"cards[{i}]"
+        if not isinstance(card, dict):
+            raise PaperLensError(f"{where} must be an object {{key, id?, title, summary?}}", 400)
+        unknown = sorted(set(card) - set(CARD_FIELDS))
+        if unknown:
+            raise PaperLensError(f"{where} has unknown field(s) {', '.join(unknown)}: a card takes "
+                                 f"{', '.join(CARD_FIELDS)}", 400)
+        key = card.get("key")
+        if not isinstance(key, str) or not key or len(key) > MAX_CARD_KEY_CHARS:
+            raise PaperLensError(f"{where}.key must be a non-empty string of at most {MAX_CARD_KEY_CHARS} "
+                                 "characters", 400)
+        if key in keys:
+            raise PaperLensError(f"{where}.key {key[:80]!r} is used by an earlier card: keys must be unique", 400)
+        keys.add(key)
+        pid = card.get("id")
+        if pid is not None and not (isinstance(pid, str) and is_arxiv_id(pid)):
+            raise PaperLensError(f"{where}.id must be an arXiv id like 2509.09737, or null", 400)
+        title = card.get("title")
+        title = " ".join(title.split()) if isinstance(title, str) else ""
+        if not title or len(title) > MAX_TITLE_CHARS:
+            raise PaperLensError(f"{where}.title must be a non-blank string of at most {MAX_TITLE_CHARS} "
+                                 "characters", 400)
+        summary = card.get("summary")
+        if summary is not None and (not isinstance(summary, str) or len(summary) > MAX_ABSTRACT_CHARS):
+            raise PaperLensError(f"{where}.summary must be a string of at most {MAX_ABSTRACT_CHARS} characters, "
+                                 "or null", 400)
+        out.append({"key": key, "id": pid, "title": title, "summary": " ".join((summary or "").split())})
+    return out
+
+
+class Annotator:
+    """The pipeline over one library: `store` (the SQLite store), `extractor` (keyphrases) and the
+    related-papers ranker named `ranker` (a key of `ranking.RANKERS`)."""
+
+    def __init__(self, store, extractor: KeyphraseExtractor, ranker: str = DEFAULT_RANKER):
+        self.store = store
+        self.extractor = extractor
+        self.keyphrases = KeyphraseJobs(store, extractor)
+        # This process's ranker and its index of the library, synced with the store before every use.
+        self.ranker_name = ranker
+        self.ranker = make_ranker(ranker, store, related_snapshot_path(store.path), extractor.model_name)
+
+    def close(self) -> None:
+        """Stop the background keyphrase thread."""
+        self.keyphrases.close()
+
+    def warm(self) -> None:
+        """Load what the first page would otherwise wait for: the embedding model and the analyzer."""
+        self.ranker.warm()
+        self.extractor.backend()
+
+    def annotate(
+        self, content: str | None = None, url: str | None = None, wait: bool = False, cards: list[dict] | None = None
+    ) -> dict:
+        """Record the page's papers in the library and answer with their keyphrases (cached ones now, the
+        rest pending unless `wait`), related papers, for_you and saved status:
+        {"ok": true, "page": {"kind", "url"}, "papers": [{"key", "id", "title", "url", "keyphrases",
+        "pending", "related", "saved", "for_you"}]}.
+
+        `content` is the page (HTML, JSON or a text copy). With `cards` (validated by `read_cards`) the
+        answer has one paper per card, in card order, under the card's key, and only the cards' papers are
+        recorded; the page only fills in details (a page that does not parse is then no error). Without
+        cards, every paper the page holds is answered, under its id as key."""
+        page = None
+        if content is not None:
+            try:
+                page = parse_page(content, url)
+            except ParseError:
+                if cards is None:
+                    raise
+        if page is None and cards is None:
+            raise PaperLensError("send the page as 'html' or 'text', or its 'cards'", 400)
+        if cards is None:
+            papers = [p.to_dict() for p in page.papers]
+            if len(papers) > MAX_PAPERS_PER_PAGE:  # before anything is stored
+                raise PaperLensError(f"the page lists {len(papers)} papers; at most {MAX_PAPERS_PER_PAGE} per call",
+                                     422)
+            for p in papers:
+                p["title_key"] = title_key(p["title"])
+            self._adopt_known_ids(papers)
+            keyed = [(p["id"], p) for p in papers]
+        else:
+            keyed = self._card_papers(cards, page.papers if page else [])
+        kind = page.kind if page else (page_kind(url) or CARDS_KIND)
+        distinct_by_id: dict[str, dict] = {}
+        for _, p in keyed:  # two cards may name one paper (a title card the library knows by arXiv id)
+            distinct_by_id.setdefault(p["id"], p)
+        distinct = list(distinct_by_id.values())
+        self.store.record_papers(distinct, page_url=url, page_kind=kind)
+
+        if wait:
+            # Keyphrases first: computing them stores the document embeddings that fusion ranks with.
+            shaped = self.answer(distinct, self.keyphrases.for_papers(distinct, wait=True))
+        else:
+            with self.keyphrases.held():  # the pending papers' batch starts once this answer is built
+                shaped = self.answer(distinct, self.keyphrases.for_papers(distinct))
+        by_id = {p["id"]: p for p in shaped}
+        return {
+            "ok": True,
+            "page": {"kind": kind, "url": url},
+            "papers": [{"key": key, **by_id[p["id"]]} for key, p in keyed],
+        }
+
+    def _card_papers(self, cards: list[dict], parsed: list[Paper]) -> list[tuple[str, dict]]:
+        """[(card key, paper dict)] for the cards: the parsed paper with the card's arXiv id, or (for a card
+        without one) with its title key, else a paper made from the card itself."""
+        by_id = {p.id: p for p in parsed}
+        by_title: dict[str, Paper] = {}
+        for p in parsed:
+            by_title.setdefault(title_key(p.title), p)
+        keyed, from_cards = [], []
+        for card in cards:
+            found = by_id.get(card["id"]) if card["id"] else by_title.get(title_key(card["title"]))
+            if found is not None:
+                paper = found.to_dict()
+            else:
+                pid = card["id"] or title_id(card["title"])
+                paper = Paper(id=pid, title=card["title"], abstract=card["summary"],
+                              url=paper_url(pid, card["title"])).to_dict()
+                from_cards.append(paper)
+            paper["title_key"] = title_key(paper["title"])
+            keyed.append((card["key"], paper))
+        # A card shows at most an abstract, often only HF's one-line AI summary: it must not replace the
+        # full abstract the library already holds for that paper.
+        stored = self.store.get_papers([p["id"] for p in from_cards]) if from_cards else {}
+        for paper in from_cards:
+            known = stored.get(paper["id"])
+            if known and len(known["abstract"]) > len(paper["abstract"]):
+                paper["abstract"] = known["abstract"]
+        self._adopt_known_ids([p for _, p in keyed])
+        return keyed
+
+    def _adopt_known_ids(self, papers: list[dict]) -> None:
+        """A page without arXiv ids (a text copy) names its papers by title (`t-` ids). A paper the library
+        already knows under an arXiv id is that paper: it takes the arXiv id, so its saved status, history
+        and related papers carry over and the library gets no second entry for it."""
+        unnamed = [p for p in papers if p["id"].startswith(TITLE_ID_PREFIX)]
+        if not unnamed:
+            return
+        known = self.store.arxiv_ids_by_title([p["title_key"] for p in unnamed])
+        for p in unnamed:
+            arxiv_id = known.get(p["title_key"])
+            if arxiv_id:
+                p["id"], p["url"] = arxiv_id, paper_url(arxiv_id, p["title"])
+
+    def answer(self, papers: list[dict], keyphrases: list[list[dict] | None]) -> list[dict]:
+        """The per-paper answer (without the key) for papers in the library, given their keyphrases (None =
+        pending): related papers with titles and urls, for_you, saved everywhere."""
+        related, for_you = self.ranker.match_page(papers, RELATED_K)
+        related_ids = sorted({hit["id"] for hits in related for hit in hits})
+        details = self.store.get_papers(related_ids)
+        saved = self.store.saved_ids([p["id"] for p in papers] + related_ids)
+        return [
+            {
+                "id": p["id"],
+                "title": p["title"],
+                "url": p["url"],
+                "keyphrases": kws or [],
+                "pending": kws is None,
+                "related": self._hits_shaped(hits, saved, details),
+                "saved": p["id"] in saved,
+                "for_you": fy,
+            }
+            for p, kws, hits, fy in zip(papers, keyphrases, related, for_you)
+        ]
+
+    def keyphrases_by_id(self, ids: list[str]) -> dict:
+        """For `GET /api/keyphrases` (see `KeyphraseJobs.by_id`)."""
+        return self.keyphrases.by_id(ids)
+
+    def related_to(self, paper_id: str, k: int = RELATED_K) -> list[dict]:
+        """The k library papers closest to library paper `paper_id`, shaped like the annotate answer's
+        "related" items. Raises NotFound if the paper is not in the library."""
+        paper = self.store.get_paper(paper_id)
+        if paper is None:
+            raise NotFound(f"{paper_id} is not in your library: open a page that lists it first")
+        return self._hits_shaped(self.ranker.match_page([paper], k)[0][0])
+
+    def search(self, q: str, k: int = SEARCH_K) -> list[dict]:
+        """Library search with the ranker's BM25: [{"id", "title", "url", "score", "saved", "why"}], best
+        first, one paper per title."""
+        return self._hits_shaped(self.ranker.search(q, k))
+
+    def _hits_shaped(self, hits: list[dict], saved: set[str] | None = None, details: dict | None = None) -> list[dict]:
+        """Hits {"id", "score", "why"} -> {"id", "title", "url", "score", "saved", "why"}."""
+        ids = [h["id"] for h in hits]
+        details = details if details is not None else self.store.get_papers(ids)
+        saved = saved if saved is not None else self.store.saved_ids(ids)
+        return [
+            {
+                "id": h["id"],
+                "title": details[h["id"]]["title"],
+                "url": details[h["id"]]["url"],
+                "score": h["score"],
+                "saved": h["id"] in saved,
+                "why": h.get("why", []),
+            }
+            for h in hits
+            if h["id"] in details
+        ]

@@ -1,0 +1,302 @@
+"""BM25 (exactly rank-bm25's BM25Okapi) over a growing set of documents, scored a page at a time.
+
+Pure: token lists in, ranked rows and scores out. Scores equal `BM25Okapi.get_scores` (same IDF with
+its epsilon floor for negative IDFs, same k1 and b, same avgdl), but a whole page of queries is one
+sparse matrix product instead of a Python loop over every document for every query term.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+# rank-bm25's BM25Okapi defaults: we keep its semantics so its scores are our reference.
+K1, B, EPSILON = 1.5, 0.75, 0.25
+
+
+@dataclass
+class Hit:
+    row: int
+    score: float
+
+
+class BM25Index:
+    """BM25Okapi over a growing set of documents, each a list of terms, addressed by key.
+
+    Term frequencies live in term-major sparse blocks (terms x documents, CSR), one block per batch
+    of added documents, merged when the small ones add up, so adding a page never rebuilds the
+    library. Document frequencies, the live count and the total length are kept exact on every
+    add/remove. Scoring slices only the query terms' postings out of each block and applies the BM25
+    length normalization there, with the current avgdl and IDF, so its cost follows the postings the
+    queries touch, not the library size. Not thread-safe by itself: callers lock."""
+
+    # Merge the small blocks into the big one once they hold this share of its postings (or number
+    # more than MAX_BLOCKS): amortized O(postings) per document, never on every page.
+    MERGE_SHARE = 0.25
+    MAX_BLOCKS = 16
+
+    def __init__(self, k1: float = K1, b: float = B, epsilon: float = EPSILON):
+        self.k1, self.b, self.epsilon = k1, b, epsilon
+        self.vocab: dict[str, int] = {}
+        self.terms: list[str] = []  # column -> term
+        self.df = np.zeros(0, dtype=np.int64)
+        self.keys: list[str] = []
+        self.row_of: dict[str, int] = {}
+        self.alive = np.zeros(0, dtype=bool)
+        self.doc_len = np.zeros(0, dtype=np.float64)
+        self.n_live = 0
+        self.total_len = 0.0
+        self._blocks: list[tuple[int, sparse.csr_matrix]] = []  # (first row, terms x docs tf)
+        self._idf: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return self.n_live
+
+    # ------------------------------------------------------------ building
+
+    def add(self, docs: list[tuple[str, list[str]]]) -> None:
+        """Add (key, terms) documents; a key already present is replaced (its old row goes dead)."""
+        docs = list(dict(docs).items())  # the same key twice in one batch: the last one wins
+        if not docs:
+            return
+        self.remove([key for key, _ in docs])
+        start = len(self.keys)
+        vocab = self.vocab
+        for i, (key, _) in enumerate(docs):
+            self.row_of[key] = start + i
+            self.keys.append(key)
+        # Vectorized: one flat list of terms -> column ids (new terms appended to the vocabulary),
+        # then duplicates (document, term) summed by scipy into term frequencies.
+        lens_i = np.fromiter((len(t) for _, t in docs), dtype=np.int64, count=len(docs))
+        flat = [t for _, terms in docs for t in terms]
+        for term in dict.fromkeys(flat):
+            if term not in vocab:
+                vocab[term] = len(vocab)
+                self.terms.append(term)
+        n_terms = len(vocab)
+        col_ids = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int32, count=len(flat))
+        doc_ids = np.repeat(np.arange(len(docs), dtype=np.int32), lens_i)
+        docs_by_term = sparse.csr_matrix(
+            (np.ones(len(flat), dtype=np.float32), (doc_ids, col_ids)), shape=(len(docs), n_terms)
+        )
+        docs_by_term.sum_duplicates()
+        cols_a = docs_by_term.indices
+        lens = lens_i.astype(np.float64)
+        block = docs_by_term.T.tocsr()  # terms x docs
+        block.sort_indices()
+        self._blocks.append((start, block))
+        if len(self.df) < n_terms:
+            self.df = np.concatenate([self.df, np.zeros(n_terms - len(self.df), dtype=np.int64)])
+        self.df += np.bincount(cols_a, minlength=len(self.df)) if len(cols_a) else 0
+        self.doc_len = np.concatenate([self.doc_len, lens])
+        self.alive = np.concatenate([self.alive, np.ones(len(docs), dtype=bool)])
+        self.n_live += len(docs)
+        self.total_len += float(lens.sum())
+        self._idf = None
+        self._maybe_merge()
+
+    def remove(self, keys: list[str]) -> int:
+        """Forget these documents (their rows stay, dead and empty); returns how many were there."""
+        rows = [self.row_of.pop(k) for k in keys if k in self.row_of]
+        if not rows:
+            return 0
+        dead = np.zeros(len(self.keys), dtype=bool)
+        dead[rows] = True
+        for start, block in self._blocks:
+            local = dead[start : start + block.shape[1]]
+            if not local.any():
+                continue
+            hit = local[block.indices] & (block.data != 0)
+            terms = np.repeat(np.arange(block.shape[0]), np.diff(block.indptr))[hit]
+            self.df -= np.bincount(terms, minlength=len(self.df))
+            block.data[hit] = 0
+        self.alive[rows] = False
+        self.n_live -= len(rows)
+        self.total_len -= float(self.doc_len[rows].sum())
+        self.doc_len[rows] = 0
+        self._idf = None
+        return len(rows)
+
+    def _maybe_merge(self) -> None:
+        if len(self._blocks) < 2:
+            return
+        big = self._blocks[0][1].nnz
+        small = sum(b.nnz for _, b in self._blocks[1:])
+        if small > self.MERGE_SHARE * big or len(self._blocks) > self.MAX_BLOCKS:
+            self.merge()
+
+    def merge(self) -> None:
+        """Merge all posting blocks into one (dead documents' postings dropped)."""
+        if self._blocks:
+            n_terms = len(self.vocab)
+            parts = []
+            for _, b in self._blocks:
+                b.resize((n_terms, b.shape[1]))
+                parts.append(b)
+            merged = sparse.hstack(parts, format="csr")
+            merged.eliminate_zeros()  # dead documents' postings
+            merged.sort_indices()
+            self._blocks = [(0, merged)]
+
+    # ------------------------------------------------------------ statistics
+
+    def idf(self) -> np.ndarray:
+        """rank-bm25's IDF per vocabulary column: log(N - n + 0.5) - log(n + 0.5), negative values
+        floored at epsilon x the mean IDF over every term present (0 for terms no live document has)."""
+        if self._idf is None:
+            df = self.df[: len(self.vocab)].astype(np.float64)
+            present = df > 0
+            n = float(self.n_live)
+            raw = np.log(n - df + 0.5) - np.log(df + 0.5)
+            mean = raw[present].mean() if present.any() else 0.0
+            idf = np.where(raw < 0, self.epsilon * mean, raw)
+            self._idf = np.where(present, idf, 0.0)
+        return self._idf
+
+    def avgdl(self) -> float:
+        return self.total_len / self.n_live if self.n_live else 0.0
+
+    # ------------------------------------------------------------ scoring
+
+    def _query_terms(self, queries: list[list[str]]):
+        """(sorted vocabulary columns used, queries x those columns: count x IDF)."""
+        idf = self.idf()
+        per_query = []
+        used: set[int] = set()
+        for terms in queries:
+            weights = {}
+            for term, count in Counter(terms).items():
+                col = self.vocab.get(term)
+                if col is not None and idf[col] != 0:
+                    weights[col] = count * idf[col]
+            per_query.append(weights)
+            used.update(weights)
+        cols = np.array(sorted(used), dtype=np.int64)
+        pos = {c: i for i, c in enumerate(cols.tolist())}
+        rows, cidx, vals = [], [], []
+        for j, weights in enumerate(per_query):
+            for col, w in weights.items():
+                rows.append(j)
+                cidx.append(pos[col])
+                vals.append(w)
+        q = sparse.csr_matrix(
+            (np.asarray(vals, dtype=np.float64), (np.asarray(rows, dtype=np.int64), np.asarray(cidx, dtype=np.int64))),
+            shape=(len(queries), len(cols)),
+        )
+        return cols, q
+
+    def score_batch(self, queries: list[list[str]]) -> "ScoreBatch":
+        """Scores of every document for every query, with what each term contributed."""
+        n = len(self.keys)
+        cols, q = self._query_terms(queries)
+        out = np.zeros((len(queries), n), dtype=np.float64)
+        parts = []
+        if len(cols) and self.n_live:
+            norm = self.k1 * (1 - self.b + self.b * self.doc_len / self.avgdl())
+            for start, block in self._blocks:
+                inside = cols[cols < block.shape[0]]
+                if not len(inside):
+                    continue
+                sub = block[inside]  # postings of the query terms only
+                if sub.shape[0] < len(cols):
+                    sub.resize((len(cols), block.shape[1]))
+                tf = sub.data.astype(np.float64)
+                sub = sparse.csr_matrix(
+                    (tf * (self.k1 + 1) / (tf + norm[start + sub.indices]), sub.indices, sub.indptr), shape=sub.shape
+                )
+                out[:, start : start + block.shape[1]] = (q @ sub).toarray()
+                parts.append((start, sub))
+        return ScoreBatch(self, cols, q, out, parts)
+
+    def scores(self, queries: list[list[str]]) -> np.ndarray:
+        """BM25 scores, documents x queries (float64; dead rows score 0). Column j equals
+        `BM25Okapi(live docs).get_scores(queries[j])` on the live rows."""
+        return self.score_batch(queries).scores
+
+    def memory_bytes(self) -> int:
+        """Bytes held by the arrays (postings, statistics) plus an estimate for the dicts and keys."""
+        arrays = [self.df, self.alive, self.doc_len]
+        for _, b in self._blocks:
+            arrays += [b.data, b.indices, b.indptr]
+        dicts = 100 * (len(self.vocab) + len(self.row_of)) + 60 * (len(self.keys) + len(self.terms))
+        return sum(a.nbytes for a in arrays) + dicts
+
+
+class ScoreBatch:
+    """The result of `BM25Index.score_batch`: `scores` (documents x queries, column-contiguous) and
+    `contributions(row, j)` to explain one score."""
+
+    def __init__(self, index: BM25Index, cols: np.ndarray, q: sparse.csr_matrix, out: np.ndarray, parts):
+        self.index = index
+        self._cols = cols
+        self._q = q
+        self.scores = out.T
+        self._parts = parts
+        self._by_doc: dict[int, sparse.csc_matrix] = {}
+        self._terms: list[str] | None = None
+
+    def contributions(self, row: int, j: int) -> dict[str, float]:
+        """{term: its share of document `row`'s score for query j}, positive shares only."""
+        for i, (start, sub) in enumerate(self._parts):
+            if start <= row < start + sub.shape[1]:
+                if i not in self._by_doc:
+                    self._by_doc[i] = sub.tocsc()
+                doc = self._by_doc[i]
+                lo, hi = doc.indptr[row - start], doc.indptr[row - start + 1]
+                qrow = self._q.getrow(j).toarray()[0]
+                if self._terms is None:
+                    self._terms = [self.index.terms[c] for c in self._cols.tolist()]
+                out = {}
+                for u, w in zip(doc.indices[lo:hi].tolist(), doc.data[lo:hi].tolist()):
+                    if qrow[u] > 0 and w > 0:
+                        out[self._terms[u]] = qrow[u] * w
+                return out
+        return {}
+
+
+def top_rows(column: np.ndarray, k: int, skip=None) -> list[Hit]:
+    """The k best rows of one score column, best first (ties by row order), positive scores only;
+    `skip(row) -> bool` leaves rows out (the paper itself, duplicates) without shortening the list."""
+    if k <= 0:
+        return []
+    n_pos = int((column > 0).sum())
+    if n_pos == 0:
+        return []
+    want = min(n_pos, k + 16)
+    out: list[Hit] = []
+    # A pass that ran short is redone with more candidates; it sees the same rows in the same order
+    # first, so earlier decisions are reused (`skip` may be stateful, e.g. one hit per title).
+    decided: dict[int, bool] = {}
+    while True:
+        if want >= len(column):
+            cand = np.arange(len(column))
+        else:
+            # Every row scoring at least the want-th best: ties at the cut stay in, so the order
+            # (score, then row) is exact.
+            cut = -np.partition(-column, want - 1)[want - 1]
+            cand = np.flatnonzero(column >= cut)
+        cand = cand[np.lexsort((cand, -column[cand]))]
+        out = []
+        for row in cand.tolist():
+            if column[row] <= 0 or len(out) >= k:
+                break
+            if skip is not None:
+                if row not in decided:
+                    decided[row] = bool(skip(row))
+                if decided[row]:
+                    continue
+            out.append(Hit(row, float(column[row])))
+        if len(out) >= k or want >= n_pos:
+            return out
+        want = min(n_pos, want * 4)
+
+
+def why_terms(batch: "ScoreBatch", row: int, j: int, surfaces: dict[str, str], n: int = 3) -> list[str]:
+    """The `n` terms of query j that contributed most to document `row`'s score, as readable words."""
+    parts = batch.contributions(row, j)
+    best = sorted(parts, key=lambda t: (-parts[t], t))[:n]
+    return [surfaces.get(t, t) for t in best]
+
