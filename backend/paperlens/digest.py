@@ -417,7 +417,12 @@ def _dom(page: str):
         from selectolax.lexbor import LexborHTMLParser
     except ImportError:  # pragma: no cover - a dependency; the visible-text path still works without it
         return None
-    return LexborHTMLParser(page)
+    tree = LexborHTMLParser(page)
+    # A `<br>` breaks words where the page shows them ("Pretraining:<br>Robot" in a title link), but
+    # lexbor's text() drops it and glues them together; a space after each keeps them apart.
+    for br in tree.css("br"):
+        br.insert_after(" ")
+    return tree
 
 
 _MON = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
@@ -466,7 +471,11 @@ def _papers_from_cards(tree, year_hint: int | None) -> list[Paper]:
         card = _card_of(link)
         paragraphs = [_clean(p.text(deep=True)) for p in card.css("p")]
         abstract = max(paragraphs, key=len, default="")
-        names = [_clean(li.attributes.get("title") or "") for li in card.css("li[title]")]
+        # The first avatar list only: a card rendered in two layouts (mobile and desktop, one hidden by
+        # CSS) holds it twice, and two co-authors may share a name, so names are not deduplicated.
+        avatar = card.css_first("li[title]")
+        avatars = avatar.parent.css("li[title]") if avatar is not None and avatar.parent is not None else []
+        names = [_clean(li.attributes.get("title") or "") for li in avatars]
         names = [n for n in names if n]
         lines = [ln.strip() for ln in card.text(deep=True, separator="\n").splitlines() if ln.strip()]
         count = next((int(m.group(1)) for ln in lines if (m := re.fullmatch(r"[·•]?\s*(\d+) authors?", ln))), None)

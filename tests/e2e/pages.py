@@ -214,6 +214,8 @@ def big_papers(n: int = 100) -> list[tuple[str, str, str]]:
 
 def site() -> dict[str, str]:
     """URL -> HTML for every fixture page the tests open."""
+    from . import live_pages  # here, not at the top: live_pages imports this module's helpers
+
     return {
         f"{HF}/papers": list_page(DAILY),
         f"{HF}/papers/date/2025-10-31": list_page(DAILY),
@@ -223,4 +225,5 @@ def site() -> dict[str, str]:
         f"{HF}/papers/month/2025-11": list_page(big_papers(100), heading="Papers of the month"),
         f"{HF}/papers/week/2025-W44": list_page(HOSTILE, heading="Week 44"),
         f"{HF}/papers/date/2025-10-30": list_page(DAILY, dark=True),
+        **live_pages.site(),  # /papers/trending?live=1 and ?live=2: the live site's two-layout cards
     }
