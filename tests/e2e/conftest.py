@@ -1,4 +1,5 @@
-"""Fixtures for the browser end-to-end tests (marked `e2e`): one Chromium and one backend per session.
+"""Fixtures for the browser end-to-end tests (marked `e2e`): one Chromium and one backend per session
+(test_firefox.py has its own Firefox and backend).
 
 Without /usr/bin/chromium or playwright the tests skip, except with CI=true, where they fail: CI
 must never pass by skipping its browser tests.
@@ -17,15 +18,10 @@ from . import harness, pages
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "e2e: browser end-to-end tests (headless Chromium + the extension)")
+    config.addinivalue_line("markers", "e2e: browser end-to-end tests (headless Chromium or Firefox + the extension)")
 
 
-def _require(ok: bool, why: str) -> None:
-    if ok:
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{why}; CI=true, so the e2e tests must run (apt-get install chromium chromium-driver)")
-    pytest.skip(why)
+CHROMIUM_INSTALL = "apt-get install chromium chromium-driver"
 
 
 @dataclass
@@ -73,11 +69,11 @@ def pending_backend(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def ext(backend, tmp_path_factory):
-    _require(os.path.exists(harness.CHROMIUM), f"{harness.CHROMIUM} is missing")
+    harness.require(os.path.exists(harness.CHROMIUM), f"{harness.CHROMIUM} is missing", CHROMIUM_INSTALL)
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _require(False, "playwright is not installed")
+        harness.require(False, "playwright is not installed", "pip install -e '.[test]'")
     site = pages.site()
     with sync_playwright() as p:
         ctx, sw, ext_id = harness.launch(p, tmp_path_factory.mktemp("chromium-profile"))

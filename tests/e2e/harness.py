@@ -2,6 +2,7 @@
 
 - `Backend`: the real Flask app (`create_app`) on a temp library, served by werkzeug in a thread.
 - `launch`: headless Debian Chromium with the unpacked extension (the repo root) loaded.
+- `require`: skip (fail under CI=true) when a browser or client library is missing.
 - `route_site`: answers every non-loopback request: the fixture pages as https://huggingface.co/...,
   a tiny PNG for images, 404 for the rest. Loopback is never routed, and local-network-access is
   never granted, so a content script that fetched the backend itself would fail as in production.
@@ -51,6 +52,18 @@ class Backend:
     def stop(self) -> None:
         self.server.shutdown()
         self.thread.join(5)
+
+
+def require(ok: bool, why: str, install: str) -> None:
+    """Skip when a browser test's tool is missing, except with CI=true, where it fails: CI must never
+    pass by skipping its browser tests. `install` says how to get the tool."""
+    import pytest
+
+    if ok:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{why}; CI=true, so the e2e tests must run ({install})")
+    pytest.skip(why)
 
 
 def free_port() -> int:
