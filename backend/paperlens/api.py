@@ -45,6 +45,10 @@ def health():
                 "ranker": ann.ranker_name,
             },
             "limits": {"cards_per_call": MAX_PAPERS_PER_PAGE, "ids_per_call": MAX_PAPERS_PER_PAGE},
+            "formats": [
+                {"name": f, "label": library.FORMAT_LABELS[f], "export": True, "import": f in library.IMPORT_FORMATS}
+                for f in library.EXPORT_FORMATS
+            ],
         }
     )
 

@@ -34,6 +34,7 @@ EXPORT_FORMAT = "paperlens-saved"
 EXPORT_VERSION = 1
 EXPORT_FORMATS = ("json", "bibtex", "csv")
 IMPORT_FORMATS = ("json", "bibtex")
+FORMAT_LABELS = {"json": "JSON", "bibtex": "BibTeX", "csv": "CSV"}
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # `published`: a full date from a page, or the year (or year and month) a BibTeX entry gives; ISO 8601 either way.

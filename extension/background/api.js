@@ -72,15 +72,13 @@
 
   globalThis.PaperLensApi = Object.freeze({
     ApiError,
-    /** {ok, version, papers, saved, model} */
+    /** {ok, version, papers, saved, model, settings, limits, formats} */
     health: (base) => request(base, "GET", "/api/health", { timeout: 3000 }),
-    /** {page: {kind, url}, papers: [{id, title, url, keyphrases, pending?, related, saved, for_you?}]} */
-    annotate: (base, url, html) =>
-      request(base, "POST", "/api/annotate", { body: { url, html }, timeout: ANNOTATE_TIMEOUT_MS }),
-    /** {ok, keyphrases: {id: [{phrase, score}]}, pending: [id]} */
+    /** page {url, html, cards: [{key, id, title, summary}]} ->
+     * {ok, page: {kind, url}, papers: [{key, id, title, url, keyphrases, pending, related, saved, for_you}]} */
+    annotate: (base, page) => request(base, "POST", "/api/annotate", { body: page, timeout: ANNOTATE_TIMEOUT_MS }),
+    /** {ok, keyphrases: {id: [{phrase, score}]}, pending: [id], unknown: [id]} */
     keyphrases: (base, ids) => request(base, "GET", "/api/keyphrases", { query: { ids: ids.join(",") } }),
-    /** {ok, id, related: [...]} */
-    related: (base, id, k) => request(base, "GET", `/api/papers/${encodeURIComponent(id)}/related`, { query: { k } }),
     /** {ok, saved: record} */
     save: (base, id, fields) => request(base, "PUT", `/api/saved/${encodeURIComponent(id)}`, { body: fields || {} }),
     /** {ok, saved: record} */

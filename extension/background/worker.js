@@ -1,6 +1,6 @@
 /* The service worker (a background script in Firefox): the only part of the extension that calls
  * the backend. Content scripts on huggingface.co cannot reach loopback (Chrome's Local Network Access
- * blocks them), so they, the popup and the options page send messages here.
+ * blocks them), so they, the popup and the options page send messages here (shared/messages.js).
  *
  * Message: {type, ...} -> reply {ok: true, data} | {ok: false, error, down, status, command, backendUrl}. */
 "use strict";
@@ -12,19 +12,25 @@ if (typeof importScripts === "function" && typeof PaperLensApi === "undefined") 
 
 const api = globalThis.PaperLensApi;
 const settingsStore = globalThis.PaperLensSettings;
-const EXPORT_FORMATS = { json: "json", bibtex: "bib", csv: "csv" };
-const ID_RE = /^(\d{4}\.\d{4,5}|t-[0-9a-f]{16})$/;
 
-function checkId(id) {
-  if (typeof id !== "string" || !ID_RE.test(id)) throw new api.ApiError(`not a paper id: ${String(id)}`);
-  return id;
+/* The backend's own settings and limits (GET /api/health), per backend URL, for as long as the worker
+ * lives: how many ids one keyphrase poll may carry comes from the backend, never from here. */
+const backendInfo = new Map();
+
+async function limits(base) {
+  if (!backendInfo.has(base)) {
+    const info = api.health(base);
+    backendInfo.set(base, info);
+    info.catch(() => backendInfo.delete(base)); // not reachable now: ask again next time
+  }
+  return (await backendInfo.get(base)).limits;
 }
 
-/* Last known annotation per paper id, for the browser session (chrome.storage.session survives the
+/* Last known annotation per card key, for the browser session (chrome.storage.session survives the
  * worker being stopped). A revisited page renders from it at once while the backend is asked again. */
 const CACHE_KEY = "plAnnotations";
 const CACHE_MAX = 3000;
-let cache = null; // Map id -> paper
+let cache = null; // Map card key -> paper
 let persistTimer = 0;
 
 async function loadCache() {
@@ -50,70 +56,79 @@ function persistCache() {
 async function remember(papers) {
   const c = await loadCache();
   for (const p of Array.isArray(papers) ? papers : []) {
-    if (!p || typeof p.id !== "string") continue;
-    c.delete(p.id); // re-insert: most recent last, evicted last
-    c.set(p.id, p);
+    if (!p || typeof p.key !== "string") continue;
+    c.delete(p.key); // re-insert: most recent last, evicted last
+    c.set(p.key, p);
   }
   persistCache();
 }
 
-async function rememberSaved(id, saved) {
+/** Apply `change(paper)` to every remembered paper with id `id`. */
+async function rememberChange(change) {
   const c = await loadCache();
-  for (const p of c.values()) {
+  for (const p of c.values()) change(p);
+  persistCache();
+}
+
+function rememberSaved(id, saved) {
+  return rememberChange((p) => {
     if (p.id === id) p.saved = saved;
     for (const rel of Array.isArray(p.related) ? p.related : []) if (rel.id === id) rel.saved = saved;
-  }
-  persistCache();
+  });
 }
 
 const handlers = {
   async health(msg, base) {
-    return api.health(base);
+    const data = await api.health(base);
+    backendInfo.set(base, Promise.resolve(data));
+    return data;
   },
   async annotate(msg, base) {
-    if (typeof msg.html !== "string" || !msg.html) throw new api.ApiError("nothing to annotate");
-    const data = await api.annotate(base, String(msg.url || ""), msg.html);
+    if (!Array.isArray(msg.cards) || !msg.cards.length) throw new api.ApiError("no paper cards on this page");
+    const page = { url: String(msg.url || ""), cards: msg.cards };
+    if (typeof msg.html === "string" && msg.html) page.html = msg.html;
+    const data = await api.annotate(base, page);
     remember(data.papers);
     return data;
   },
   async cached(msg) {
     const c = await loadCache();
-    const ids = Array.isArray(msg.ids) ? msg.ids : [];
-    return { papers: ids.filter((id) => c.has(id)).map((id) => c.get(id)) };
+    const keys = Array.isArray(msg.keys) ? msg.keys : [];
+    return { papers: keys.filter((k) => c.has(k)).map((k) => c.get(k)) };
   },
   async keyphrases(msg, base) {
-    const ids = (Array.isArray(msg.ids) ? msg.ids : []).filter((id) => ID_RE.test(id)).slice(0, 200);
-    if (!ids.length) return { ok: true, keyphrases: {}, pending: [] };
-    const data = await api.keyphrases(base, ids);
-    const c = await loadCache();
-    const still = new Set(Array.isArray(data.pending) ? data.pending : []);
-    for (const id of ids) {
-      const p = c.get(id);
-      if (p && !still.has(id) && Array.isArray((data.keyphrases || {})[id])) {
-        p.keyphrases = data.keyphrases[id];
+    const ids = [...new Set(Array.isArray(msg.ids) ? msg.ids.map(String) : [])];
+    const out = { ok: true, keyphrases: {}, pending: [], unknown: [] };
+    const step = (await limits(base)).ids_per_call;
+    for (let i = 0; i < ids.length; i += step) {
+      const data = await api.keyphrases(base, ids.slice(i, i + step));
+      Object.assign(out.keyphrases, data.keyphrases);
+      out.pending.push(...data.pending);
+      out.unknown.push(...data.unknown);
+    }
+    const done = out.keyphrases;
+    await rememberChange((p) => {
+      if (Array.isArray(done[p.id])) {
+        p.keyphrases = done[p.id];
         p.pending = false;
       }
-    }
-    persistCache();
-    return data;
-  },
-  async related(msg, base) {
-    return api.related(base, checkId(msg.id), msg.k || 5);
+    });
+    return out;
   },
   async save(msg, base) {
     const fields = {};
     if (Array.isArray(msg.tags)) fields.tags = msg.tags.map(String);
     if (typeof msg.note === "string") fields.note = msg.note;
-    const data = await api.save(base, checkId(msg.id), fields);
+    const data = await api.save(base, String(msg.id), fields);
     await rememberSaved(msg.id, true);
     return data;
   },
   async patchSaved(msg, base) {
-    return api.patchSaved(base, checkId(msg.id), msg.changes || {});
+    return api.patchSaved(base, String(msg.id), msg.changes || {});
   },
   async unsave(msg, base) {
     try {
-      const data = await api.unsave(base, checkId(msg.id));
+      const data = await api.unsave(base, String(msg.id));
       await rememberSaved(msg.id, false);
       return data;
     } catch (e) {
@@ -123,13 +138,10 @@ const handlers = {
   },
   async listSaved(msg, base) {
     const q = msg.query || {};
-    return api.listSaved(base, { q: q.q, tag: q.tag, limit: q.limit || 200, offset: q.offset, sort: q.sort });
+    return api.listSaved(base, { q: q.q, tag: q.tag, limit: q.limit, offset: q.offset, sort: q.sort });
   },
   async exportSaved(msg, base) {
-    const format = String(msg.format || "");
-    if (!EXPORT_FORMATS[format]) throw new api.ApiError(`unknown export format: ${format}`);
-    const file = await api.exportSaved(base, format);
-    return Object.assign(file, { filename: file.filename || `paperlens-saved.${EXPORT_FORMATS[format]}` });
+    return api.exportSaved(base, String(msg.format || ""));
   },
 };
 
@@ -153,7 +165,7 @@ async function handle(msg) {
 chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
   if (!msg || typeof msg.type !== "string" || !Object.hasOwn(handlers, msg.type)) return false;
   // Only our own content scripts and pages can message us (no externally_connectable), so the
-  // sender is trusted; inputs are still checked above before they reach a URL.
+  // sender is trusted; the backend checks every input again.
   handle(msg).then(sendResponse);
   return true; // the answer comes asynchronously
 });

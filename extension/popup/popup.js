@@ -1,34 +1,17 @@
 /* Toolbar popup: backend status, annotate now, counts, the saved list and exports.
- * Talks to the backend only through the service worker (messages), like the content script. */
+ * Talks to the backend only through the service worker (shared/messages.js), like the content script. */
 (function () {
   "use strict";
 
+  const { el, safeHref } = globalThis.PaperLensDom;
+  const { send } = globalThis.PaperLensMessages;
   const $ = (id) => document.getElementById(id);
-  let savedRecords = [];
+  // How many saved papers the popup lists (the backend counts them all in `total`).
+  const LISTED = 200;
   let searchTimer = 0;
 
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = String(text);
-    return node;
-  }
-
-  async function send(msg) {
-    try {
-      return (await chrome.runtime.sendMessage(msg)) || { ok: false, error: "no answer" };
-    } catch (e) {
-      return { ok: false, error: String((e && e.message) || e) };
-    }
-  }
-
-  async function activeTab() {
-    const [tab] = await chrome.tabs.query({ active: true, currentWindow: true });
-    return tab;
-  }
-
   async function tabMessage(msg) {
-    const tab = await activeTab();
+    const [tab] = await chrome.tabs.query({ active: true, currentWindow: true });
     if (!tab || tab.id === undefined) return null;
     try {
       return await chrome.tabs.sendMessage(tab.id, msg);
@@ -37,6 +20,7 @@
     }
   }
 
+  /** Backend status; resolves to the health answer, or null when the backend is not usable. */
   async function showStatus() {
     const box = $("pl-status");
     const res = await send({ type: "health" });
@@ -45,28 +29,25 @@
     box.classList.toggle("pl-down", !res.ok);
     if (res.ok) {
       const h = res.data;
-      box.append(el("strong", "", "Connected"), ` · ${h.papers} papers in your library, ${h.saved} saved`);
-      return true;
+      box.append(el("strong", { text: "Connected" }), ` · ${h.papers} papers in your library, ${h.saved} saved`);
+      return h;
     }
     if (res.down) {
       box.append(
-        el("strong", "", "Backend not running"),
+        el("strong", { text: "Backend not running" }),
         ` (nothing answers at ${res.backendUrl}). Start it from the Paper Lens folder with:`,
-        el("code", "", res.command)
+        el("code", { text: res.command })
       );
     } else {
-      box.append(el("strong", "", "Backend problem: "), res.error);
+      box.append(el("strong", { text: "Backend problem: " }), res.error);
     }
-    return false;
+    return null;
   }
 
   function showPageCount(stats) {
-    const out = $("pl-page-count");
-    if (!stats) {
-      out.textContent = "Open huggingface.co/papers to annotate.";
-      return;
-    }
-    out.textContent = `This page: ${stats.annotated}/${stats.cards} cards annotated`;
+    $("pl-page-count").textContent = stats
+      ? `This page: ${stats.annotated}/${stats.cards} cards annotated`
+      : "Open huggingface.co/papers to annotate.";
   }
 
   async function annotateNow() {
@@ -82,86 +63,56 @@
     const select = $("pl-tag");
     const current = select.value;
     const tags = [...new Set(records.flatMap((r) => (Array.isArray(r.tags) ? r.tags : [])))].sort();
-    select.replaceChildren(el("option", "", "All tags"));
-    select.firstChild.value = "";
-    for (const t of tags) {
-      const o = el("option", "", t);
-      o.value = t;
-      select.append(o);
-    }
+    select.replaceChildren(el("option", { text: "All tags", attrs: { value: "" } }));
+    for (const t of tags) select.append(el("option", { text: t, attrs: { value: t } }));
     select.value = tags.includes(current) ? current : "";
   }
 
-  function matches(r, q, tag) {
-    if (tag && !(Array.isArray(r.tags) && r.tags.includes(tag))) return false;
-    if (!q) return true;
-    const hay = [r.title, r.id, (r.authors || []).join(" "), (r.tags || []).join(" "), r.note].join(" ").toLowerCase();
-    return q
-      .toLowerCase()
-      .split(/\s+/)
-      .every((w) => hay.includes(w));
+  function savedItem(r) {
+    const label = r.title || r.id;
+    const href = safeHref(r.url);
+    const tags = el("div", { className: "pl-tags" }, (Array.isArray(r.tags) ? r.tags : []).map((t) => el("span", { className: "pl-tag", text: t })));
+    tags.append(
+      el("button", {
+        className: "pl-edit-tags",
+        text: "tags…",
+        attrs: { type: "button", "aria-label": `Edit tags of ${label}` },
+        on: { click: () => editTags(r, tags) },
+      })
+    );
+    const unsave = el("button", {
+      className: "pl-unsave",
+      text: "★",
+      attrs: { type: "button", "aria-label": `Unsave ${label}`, title: "Remove from your library" },
+      on: { click: () => unsaveRecord(r, unsave) },
+    });
+    const title = el(href ? "a" : "span", {
+      className: "pl-saved-title",
+      text: label,
+      attrs: { href, target: href ? "_blank" : null, rel: href ? "noopener" : null },
+    });
+    return el("li", { className: "pl-saved-item", dataset: { plSaved: r.id } }, [
+      unsave,
+      el("div", { className: "pl-saved-main" }, [title, tags]),
+    ]);
   }
 
-  function safeHref(r) {
-    try {
-      const u = new URL(String(r.url || ""), "https://huggingface.co");
-      if (u.protocol === "https:" && u.hostname === "huggingface.co") return u.href;
-    } catch (e) {
-      /* fall through */
-    }
-    return /^\d{4}\.\d{4,5}$/.test(r.id) ? `https://huggingface.co/papers/${r.id}` : "https://huggingface.co/papers";
-  }
-
-  function renderSaved() {
+  /** The saved list, filtered by the backend (search words, tag). */
+  async function loadSaved() {
     const q = $("pl-search").value.trim();
     const tag = $("pl-tag").value;
-    const list = $("pl-saved-list");
-    // The backend filters too (q, tag); filtering here as well keeps the list right on older backends.
-    const shown = savedRecords.filter((r) => matches(r, q, tag));
-    list.replaceChildren();
-    for (const r of shown) {
-      const item = el("li", "pl-saved-item");
-      item.dataset.plSaved = r.id;
-      const main = el("div", "pl-saved-main");
-      const link = el("a", "pl-saved-title", r.title || r.id);
-      link.href = safeHref(r);
-      link.target = "_blank";
-      link.rel = "noopener";
-      main.append(link);
-      const tags = el("div", "pl-tags");
-      for (const t of Array.isArray(r.tags) ? r.tags : []) tags.append(el("span", "pl-tag", t));
-      const edit = el("button", "pl-edit-tags", "tags…");
-      edit.type = "button";
-      edit.setAttribute("aria-label", `Edit tags of ${r.title || r.id}`);
-      edit.addEventListener("click", () => editTags(r, tags));
-      tags.append(edit);
-      main.append(tags);
-      const unsave = el("button", "pl-unsave", "★");
-      unsave.type = "button";
-      unsave.setAttribute("aria-label", `Unsave ${r.title || r.id}`);
-      unsave.title = "Remove from your library";
-      unsave.addEventListener("click", () => unsaveRecord(r, unsave));
-      item.append(unsave, main);
-      list.append(item);
-    }
-    $("pl-saved-empty").hidden = shown.length > 0;
-    $("pl-saved-empty").textContent = savedRecords.length
-      ? "No saved paper matches."
-      : "Nothing saved yet: click ☆ on a paper card.";
-  }
-
-  async function loadSaved() {
-    const res = await send({ type: "listSaved", query: { q: $("pl-search").value.trim(), tag: $("pl-tag").value } });
-    if (!res.ok) {
-      savedRecords = [];
-      $("pl-saved-total").textContent = "";
-      renderSaved();
-      return;
-    }
-    savedRecords = Array.isArray(res.data.saved) ? res.data.saved : [];
-    $("pl-saved-total").textContent = `(${res.data.total ?? savedRecords.length})`;
-    if (!$("pl-search").value && !$("pl-tag").value) renderTags(savedRecords);
-    renderSaved();
+    const res = await send({ type: "listSaved", query: { q, tag, limit: LISTED } });
+    const records = res.ok && Array.isArray(res.data.saved) ? res.data.saved : [];
+    $("pl-saved-total").textContent = res.ok ? `(${res.data.total})` : "";
+    if (res.ok && !q && !tag) renderTags(records);
+    $("pl-saved-list").replaceChildren(...records.map(savedItem));
+    const empty = $("pl-saved-empty");
+    empty.hidden = records.length > 0;
+    empty.textContent = !res.ok
+      ? `Could not load your saved papers: ${res.error}`
+      : q || tag
+        ? "No saved paper matches."
+        : "Nothing saved yet: click ☆ on a paper card.";
   }
 
   async function unsaveRecord(r, button) {
@@ -178,21 +129,21 @@
 
   /** Swap the tag chips for a comma-separated input; Enter stores the tags, Escape cancels. */
   function editTags(r, holder) {
-    const input = el("input", "pl-tags-input");
+    const input = el("input", {
+      className: "pl-tags-input",
+      attrs: { "aria-label": "Tags, separated by commas", maxlength: 300 },
+    });
     input.value = (r.tags || []).join(", ");
-    input.setAttribute("aria-label", "Tags, separated by commas");
-    input.maxLength = 300;
     holder.replaceChildren(input);
     input.focus();
     input.addEventListener("keydown", async (e) => {
       if (e.key === "Escape") {
         e.preventDefault();
-        renderSaved();
+        loadSaved();
       } else if (e.key === "Enter") {
         e.preventDefault();
         const tags = [...new Set(input.value.split(",").map((t) => t.trim()).filter(Boolean))];
-        let res = await send({ type: "patchSaved", id: r.id, changes: { tags } });
-        if (!res.ok && res.status === 405) res = await send({ type: "save", id: r.id, tags }); // older backend
+        const res = await send({ type: "patchSaved", id: r.id, changes: { tags } });
         if (!res.ok) {
           $("pl-export-msg").textContent = `Could not store the tags: ${res.error}`;
           return;
@@ -207,19 +158,26 @@
     msg.textContent = "Exporting…";
     const res = await send({ type: "exportSaved", format });
     if (!res.ok) {
-      msg.textContent = res.status === 404 || res.status === 405 ? "This backend cannot export yet." : `Export failed: ${res.error}`;
+      msg.textContent = `Export failed: ${res.error}`;
       return;
     }
-    const blob = new Blob([res.data.text], { type: res.data.contentType });
-    const url = URL.createObjectURL(blob);
-    const a = el("a");
-    a.href = url;
-    a.download = res.data.filename;
+    const url = URL.createObjectURL(new Blob([res.data.text], { type: res.data.contentType }));
+    const a = el("a", { attrs: { href: url, download: res.data.filename } });
     document.body.append(a);
     a.click();
     a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 10000);
     msg.textContent = `Saved ${res.data.filename}`;
+  }
+
+  /** One button per format the backend exports (its registry decides which there are). */
+  function renderExports(formats) {
+    const box = $("pl-export-buttons");
+    box.replaceChildren(
+      ...formats
+        .filter((f) => f.export)
+        .map((f) => el("button", { text: f.label, attrs: { type: "button" }, dataset: { format: f.name }, on: { click: () => exportAs(f.name) } }))
+    );
   }
 
   document.addEventListener("DOMContentLoaded", async () => {
@@ -229,11 +187,14 @@
       searchTimer = setTimeout(loadSaved, 200);
     });
     $("pl-tag").addEventListener("change", loadSaved);
-    for (const b of document.querySelectorAll(".pl-export button")) {
-      b.addEventListener("click", () => exportAs(b.dataset.format));
-    }
     tabMessage({ type: "stats" }).then(showPageCount);
-    if (await showStatus()) loadSaved();
-    else renderSaved();
+    const health = await showStatus();
+    if (health) {
+      renderExports(health.formats);
+      loadSaved();
+    } else {
+      $("pl-saved-empty").hidden = false;
+      $("pl-saved-empty").textContent = "Your saved papers show here when the backend runs.";
+    }
   });
 })();

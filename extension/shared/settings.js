@@ -6,7 +6,7 @@
 
   const DEFAULTS = Object.freeze({
     backendUrl: "http://127.0.0.1:7435",
-    keyphrasesPerCard: 5,
+    keyphrasesPerCard: null, // null: every keyphrase the backend computes (its keyphrases_per_paper)
     autoAnnotate: true,
     showRelated: true,
   });
@@ -42,8 +42,9 @@
     } catch (e) {
       out.backendUrl = DEFAULTS.backendUrl;
     }
-    const n = Number(raw.keyphrasesPerCard);
-    if (Number.isFinite(n)) out.keyphrasesPerCard = Math.max(0, Math.min(10, Math.round(n)));
+    // No upper bound here: a card shows at most what the backend computes (its keyphrases_per_paper).
+    const n = raw.keyphrasesPerCard === null || raw.keyphrasesPerCard === "" ? NaN : Number(raw.keyphrasesPerCard);
+    if (Number.isFinite(n)) out.keyphrasesPerCard = Math.max(0, Math.round(n));
     if (typeof raw.autoAnnotate === "boolean") out.autoAnnotate = raw.autoAnnotate;
     if (typeof raw.showRelated === "boolean") out.showRelated = raw.showRelated;
     return out;

@@ -73,6 +73,18 @@ SEARCH = [
     ("2510.01002", "Diffusion Transformers for High-Resolution Image Synthesis", DAILY[1][2]),
 ]
 
+# Papers without an arXiv id whose titles fold differently in JavaScript and Python (ß lower-cases to ß in
+# JS, case-folds to "ss" in Python): the backend alone names them, and answers them under the card's key.
+UNICODE_Q = "strasse"
+UNICODE = [
+    ("", "Große Straße: Street Graphs for Route Planning",
+     "Street graphs of large cities have millions of edges. We plan routes on them with hierarchical graph "
+     "neural networks trained on historical traffic."),
+    ("", "İstanbul Ｆｅｒｒｙ Schedules with Café-Level Demand 🚢",
+     "Ferry schedules are planned from demand estimates. We estimate demand per pier from card payments and "
+     "re-plan the schedules of a city ferry network."),
+]
+
 PAPER = ("2510.04001", "Mixture-of-Experts Routing with Load Balancing Losses",
          "Expert routing in mixture-of-experts language models suffers from load imbalance. We compare load "
          "balancing losses and expert capacity for sparse mixture-of-experts transformers.")
@@ -221,6 +233,7 @@ def site() -> dict[str, str]:
         f"{HF}/papers/date/2025-10-31": list_page(DAILY),
         f"{HF}/papers/trending": list_page(TRENDING, heading="Trending Papers"),
         f"{HF}/papers?q={SEARCH_Q}": list_page(SEARCH, heading=f"Search: {SEARCH_Q}", query=SEARCH_Q),
+        f"{HF}/papers?q={UNICODE_Q}": list_page(UNICODE, heading=f"Search: {UNICODE_Q}", query=UNICODE_Q),
         f"{HF}/papers/{PAPER[0]}": paper_page(*PAPER),
         f"{HF}/papers/month/2025-11": list_page(big_papers(100), heading="Papers of the month"),
         f"{HF}/papers/week/2025-W44": list_page(HOSTILE, heading="Week 44"),

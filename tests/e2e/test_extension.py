@@ -42,6 +42,14 @@ def test_search_page_annotates_text_id_cards_by_title(page):
     assert len(text_ids) == 1 and len(text_ids[0]) == 18
 
 
+def test_title_cards_with_unicode_titles_are_annotated(page):
+    from paperlens.ids import title_id
+
+    open_annotated(page, f"{HF}/papers?q={pages.UNICODE_Q}")
+    assert annotations(page) == [[title_id(title)] for _, title, _ in pages.UNICODE]
+    assert page.locator(".pl-annot .pl-chip").count() >= len(pages.UNICODE)
+
+
 def test_paper_page_annotated(page):
     pid = pages.PAPER[0]
     open_annotated(page, f"{HF}/papers/{pid}")

@@ -58,19 +58,8 @@ def problems_at(page, viewport: dict) -> list[str]:
     return out
 
 
-ONE_ARTICLE_FAILS = (
-    "the current extension (extension/content/selectors.js findCards) takes a card to be the title's closest "
-    "<article> and annotates it once, after the first h3 in it; when one <article> holds both layouts, the "
-    "annotation lands in whichever layout comes first in the DOM (the mobile one) and the other layout's card "
-    "stays bare, so at 1280 px no annotation is displayed at all"
-)
-
-
 @pytest.mark.parametrize("first, then", [(DESKTOP, MOBILE), (MOBILE, DESKTOP)], ids=["1280-then-400", "400-then-1280"])
-@pytest.mark.parametrize("wrap", [
-    pytest.param("one", marks=pytest.mark.xfail(strict=True, reason=ONE_ARTICLE_FAILS)),
-    "two",
-])
+@pytest.mark.parametrize("wrap", ["one", "two"])
 def test_each_paper_visibly_annotated_once_in_both_layouts(page, wrap, first, then):
     page.set_viewport_size(first)
     open_annotated(page, live_pages.URLS[wrap])
