@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "backend"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from paperlens.app import create_app  # noqa: E402
-from paperlens.library import parse_import  # noqa: E402
+from paperlens.readinglist.formats import parse_import  # noqa: E402
 
 HEADERS = {"X-PaperLens-Client": "bench"}
 WORDS = (

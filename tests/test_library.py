@@ -1,4 +1,4 @@
-"""The reading list's formats (paperlens.library): validation, BibTeX/CSV/JSON export, BibTeX/JSON import."""
+"""The reading list (paperlens.readinglist): validation, BibTeX/CSV/JSON export, BibTeX/JSON import."""
 
 import csv
 import io
@@ -10,7 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paperlens import library
+from paperlens.readinglist.formats import bibtex
+from paperlens.readinglist.formats import bibtex_reader
+from paperlens.readinglist.formats import csv as csv_format
+from paperlens.readinglist import fields
+from paperlens.readinglist import formats
+from paperlens.readinglist.formats import json as json_format
+from paperlens.readinglist import speed
 from paperlens.errors import PaperLensError
 from paperlens.ids import PAPER_ID
 
@@ -41,50 +47,50 @@ def record(pid, title="A Paper", authors=("Ann Bee",), saved_at=1.0, **extra):
 
 
 def test_tags_are_normalized():
-    assert library.normalize_tags(["  RL ", "rl", "Multi   Agent", "", "  ", "Über"]) == ["rl", "multi agent", "über"]
+    assert fields.normalize_tags(["  RL ", "rl", "Multi   Agent", "", "  ", "Über"]) == ["rl", "multi agent", "über"]
 
 
 @pytest.mark.parametrize(
     "tags",
-    ["rl", [1], ["x" * (library.MAX_TAG_LEN + 1)], ["a,b"], ["a\x00"], [f"t{i}" for i in range(library.MAX_TAGS + 1)]],
+    ["rl", [1], ["x" * (fields.MAX_TAG_LEN + 1)], ["a,b"], ["a\x00"], [f"t{i}" for i in range(fields.MAX_TAGS + 1)]],
 )
 def test_bad_tags_are_refused(tags):
     with pytest.raises(PaperLensError) as e:
-        library.normalize_tags(tags)
+        fields.normalize_tags(tags)
     assert e.value.status == 400
 
 
 def test_note_limit():
-    assert library.check_note("x" * library.MAX_NOTE_LEN)
+    assert fields.check_note("x" * fields.MAX_NOTE_LEN)
     with pytest.raises(PaperLensError):
-        library.check_note("x" * (library.MAX_NOTE_LEN + 1))
+        fields.check_note("x" * (fields.MAX_NOTE_LEN + 1))
     with pytest.raises(PaperLensError):
-        library.check_note(5)
+        fields.check_note(5)
 
 
 def test_merge_never_loses_anything():
     old = {"saved_at": 5.0, "tags": ["a", "b"], "note": "mine", "read": False}
     new = {"saved_at": 3.0, "tags": ["b", "c"], "note": "theirs", "read": True}
-    assert library.merge_saved(old, new) == {"saved_at": 3.0, "tags": ["a", "b", "c"], "note": "mine", "read": True}
-    assert library.merge_saved({**old, "note": ""}, new)["note"] == "theirs"
-    assert library.merge_saved(old, old) == old
+    assert fields.merge_saved(old, new) == {"saved_at": 3.0, "tags": ["a", "b", "c"], "note": "mine", "read": True}
+    assert fields.merge_saved({**old, "note": ""}, new)["note"] == "theirs"
+    assert fields.merge_saved(old, old) == old
 
 
 # ---------------------------------------------------------------- LaTeX escaping
 
 
 def test_escape_covers_every_special():
-    escaped = library.latex_escape("& % $ # _ { } ~ ^ \\")
+    escaped = bibtex.latex_escape("& % $ # _ { } ~ ^ \\")
     assert escaped == (
         r"\& \% \$ \# \_ \textbraceleft{} \textbraceright{} \textasciitilde{} \textasciicircum{} \textbackslash{}"
     )
-    assert library.latex_escape("Müller 東京") == "Müller 東京"  # non-ASCII kept as UTF-8
+    assert bibtex.latex_escape("Müller 東京") == "Müller 東京"  # non-ASCII kept as UTF-8
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text())
 def test_escape_round_trips(text):
-    assert library.latex_unescape(library.latex_escape(text)) == text
+    assert bibtex.latex_unescape(bibtex.latex_escape(text)) == text
 
 
 @pytest.mark.parametrize(
@@ -93,12 +99,12 @@ def test_escape_round_trips(text):
      ("\\LaTeX\\ and \\LaTeXe", "LaTeX and LaTeX2e")],
 )
 def test_unescape_keeps_tex_logos(text, expected):
-    assert library.latex_unescape(text) == expected
+    assert bibtex.latex_unescape(text) == expected
 
 
 def test_unescape_decodes_foreign_latex():
-    assert library.latex_unescape(r"M{\"u}ller and Ach{\'e}") == "Müller and Aché"
-    assert library.latex_unescape("{BERT}: Pre-training") == "BERT: Pre-training"
+    assert bibtex.latex_unescape(r"M{\"u}ller and Ach{\'e}") == "Müller and Aché"
+    assert bibtex.latex_unescape("{BERT}: Pre-training") == "BERT: Pre-training"
 
 
 # ---------------------------------------------------------------- citation keys
@@ -106,20 +112,20 @@ def test_unescape_decodes_foreign_latex():
 
 def test_citation_key_shape():
     r = record("2509.09737", title="The Attention Is All You Need", authors=["Ashish Vaswani", "Noam Shazeer"])
-    assert library.citation_key_base(r) == "vaswani2025attention"
-    assert library.citation_key_base(record("2509.09737", authors=["Müller, Jörg"])) == "muller2025paper"
+    assert bibtex.citation_key_base(r) == "vaswani2025attention"
+    assert bibtex.citation_key_base(record("2509.09737", authors=["Müller, Jörg"])) == "muller2025paper"
     no_authors = record("t-0123456789abcdef", title="On Élan", authors=[], published=None)
-    assert library.citation_key_base(no_authors) == "anonelan"
+    assert bibtex.citation_key_base(no_authors) == "anonelan"
 
 
 def test_citation_keys_unique_and_stable():
     same = [record(f"2509.0{i:04d}", title="Deep Nets", saved_at=float(i)) for i in range(30)]
-    keys = library.citation_keys(same)
+    keys = bibtex.citation_keys(same)
     assert len(set(keys.values())) == 30
     assert keys["2509.00000"] == "bee2025deep" and keys["2509.00001"] == "bee2025deepb"
     assert keys["2509.00026"] == "bee2025deepaa"
     # A later save never renames an existing key.
-    more = library.citation_keys(same + [record("2509.99999", title="Deep Nets", saved_at=100.0)])
+    more = bibtex.citation_keys(same + [record("2509.99999", title="Deep Nets", saved_at=100.0)])
     assert all(more[k] == v for k, v in keys.items())
     # A suffixed key never collides with another paper's bare key.
     tricky = [
@@ -127,7 +133,7 @@ def test_citation_keys_unique_and_stable():
         record("2509.00002", title="Deep Nets", saved_at=2.0),
         record("2509.00003", title="Deepb Nets", saved_at=0.5),
     ]
-    assert len(set(library.citation_keys(tricky).values())) == 3
+    assert len(set(bibtex.citation_keys(tricky).values())) == 3
 
 
 # ---------------------------------------------------------------- BibTeX export
@@ -153,20 +159,20 @@ def test_bibtex_entry_fields_survive_a_parser():
             "t-0123456789abcdef", title="Plain Title", authors=[], published="2024-02-29", url="https://x.org/a%20b"
         ),
     ]
-    entries = parse_bib(library.export_bibtex(records))
+    entries = parse_bib(bibtex.export_bibtex(records))
     assert len(entries) == 2
     arxiv = entries["nunez2025unicode"]
-    assert library.latex_unescape(arxiv["title"]) == SPECIAL_TITLE
+    assert bibtex.latex_unescape(arxiv["title"]) == SPECIAL_TITLE
     assert arxiv["title"].startswith("{") and arxiv["title"].endswith("}")  # capitalization protected
-    assert [library._bib_author(a) for a in library._split_names(arxiv["author"])] == [
+    assert [bibtex._bib_author(a) for a in bibtex._split_names(arxiv["author"])] == [
         "José Ñúñez",
         "Team, Qwen",
         "Anderson and Sons",
     ]
     assert arxiv["year"] == "2025" and arxiv["eprint"] == "2509.09737" and arxiv["archivePrefix"] == "arXiv"
     assert arxiv["url"] == "https://arxiv.org/abs/2509.09737"
-    assert library.latex_unescape(arxiv["keywords"]) == "rl, to read, c++"
-    assert library.latex_unescape(arxiv["annote"]) == "line one\n\n50% done {really} ~ok"
+    assert bibtex.latex_unescape(arxiv["keywords"]) == "rl, to read, c++"
+    assert bibtex.latex_unescape(arxiv["annote"]) == "line one\n\n50% done {really} ~ok"
     plain = entries["anon2024plain"]
     assert "eprint" not in plain and plain["url"] == "https://x.org/a%20b" and plain["year"] == "2024"
 
@@ -176,7 +182,7 @@ def test_bibtex_round_trip_through_import():
         record("2509.09737", title=SPECIAL_TITLE, authors=["José Ñúñez", "Team, Qwen"], tags=["rl"], note="n&b"),
         record("t-0123456789abcdef", title="Plain Title", authors=["Zoë Ö"]),
     ]
-    parsed = {r["id"]: r for r in library.parse_bibtex(library.export_bibtex(records))}
+    parsed = {r["id"]: r for r in bibtex.parse_bibtex(bibtex.export_bibtex(records))}
     assert parsed["2509.09737"]["title"] == SPECIAL_TITLE
     assert parsed["2509.09737"]["authors"] == ["José Ñúñez", "Team, Qwen"]
     assert parsed["2509.09737"]["tags"] == ["rl"] and parsed["2509.09737"]["note"] == "n&b"
@@ -189,12 +195,12 @@ def test_bibtex_round_trip_through_import():
 def test_bibtex_year_survives_a_round_trip():
     # A paper with no arXiv id has no other source for its year: importing and exporting must keep it.
     bib = "@book{k, title={Old Book}, year={1999}}\n@misc{m, title={Dated}, date={2024-05-17}, year={2023}}"
-    by_title = {r["title"]: r for r in library.parse_bibtex(bib)}
+    by_title = {r["title"]: r for r in bibtex.parse_bibtex(bib)}
     assert by_title["Old Book"]["published"] == "1999"
     assert by_title["Dated"]["published"] == "2024-05-17"  # biblatex's date wins over year
-    again = library.parse_bibtex(library.export_bibtex(list(by_title.values())))
+    again = bibtex.parse_bibtex(bibtex.export_bibtex(list(by_title.values())))
     assert {r["title"]: r["published"] for r in again} == {"Old Book": "1999", "Dated": "2024"}
-    assert library.parse_bibtex("@misc{k, title={T}, year={in press}}")[0]["published"] is None
+    assert bibtex.parse_bibtex("@misc{k, title={T}, year={in press}}")[0]["published"] is None
 
 
 @pytest.mark.parametrize("published, ok", [("2019", True), ("2019-05", True), ("2019-05-17", True),
@@ -202,10 +208,10 @@ def test_bibtex_year_survives_a_round_trip():
 def test_json_import_takes_iso_dates_of_any_precision(published, ok):
     data = {"saved": [{"id": "2509.00001", "title": "T", "published": published}]}
     if ok:
-        assert library.parse_import("json", data)[0][0]["published"] == published
+        assert formats.parse_import("json", data)[0][0]["published"] == published
     else:
         with pytest.raises(PaperLensError, match="YYYY-MM-DD, YYYY-MM, YYYY or null"):
-            library.parse_import("json", data)
+            formats.parse_import("json", data)
 
 
 # ---------------------------------------------------------------- BibTeX import
@@ -228,7 +234,7 @@ FOREIGN_BIB = r"""
 
 
 def test_bibtex_import_finds_arxiv_ids_everywhere():
-    records = {r["id"]: r for r in library.parse_bibtex(FOREIGN_BIB)}
+    records = {r["id"]: r for r in bibtex.parse_bibtex(FOREIGN_BIB)}
     from paperlens.ids import title_id
 
     assert set(records) == {"1706.03762", "2401.00001", "2402.00002", "2403.00003", title_id("No arXiv Here")}
@@ -248,7 +254,7 @@ def test_bibtex_import_finds_arxiv_ids_everywhere():
 )
 def test_bad_bibtex_is_refused_whole(text, fragment):
     with pytest.raises(PaperLensError) as e:
-        library.parse_import("bibtex", text)
+        formats.parse_import("bibtex", text)
     assert e.value.status == 400 and fragment in e.value.message
 
 
@@ -257,7 +263,7 @@ def test_duplicate_entries_in_one_file_merge():
         "@misc{a, title={T}, eprint={2509.09737}, keywords={x}}\n"
         "@misc{a, title={T}, eprint={2509.09737v2}, keywords={y}}"
     )
-    records, duplicates = library.parse_import("bibtex", text)
+    records, duplicates = formats.parse_import("bibtex", text)
     assert duplicates == 1 and len(records) == 1 and records[0]["tags"] == ["x", "y"]
 
 
@@ -265,10 +271,10 @@ def test_duplicate_entries_in_one_file_merge():
 
 
 def test_json_import_names_every_bad_record():
-    doc = json.loads(library.export_json([record("2509.09737"), record("2509.09738")]))
+    doc = json.loads(json_format.export_json([record("2509.09737"), record("2509.09738")]))
     doc["saved"] += [{"id": "nope"}, {"id": "2509.00001", "tags": "x"}, {"id": "2509.00002", "extra": 1}, 7]
     with pytest.raises(PaperLensError) as e:
-        library.parse_import("json", doc)
+        formats.parse_import("json", doc)
     message = e.value.message
     assert "4 problem" in message and "'nope'" in message and "record 6" in message and "extra" in message
 
@@ -279,14 +285,14 @@ def test_json_import_names_every_bad_record():
 )
 def test_json_import_refuses_foreign_documents(data):
     with pytest.raises(PaperLensError):
-        library.parse_import("json", data)
+        formats.parse_import("json", data)
 
 
 def test_unknown_formats():
     with pytest.raises(PaperLensError):
-        library.parse_import("ris", "")
+        formats.parse_import("ris", "")
     with pytest.raises(PaperLensError):
-        library.export_records([], "xml")
+        formats.export_records([], "xml")
 
 
 # ---------------------------------------------------------------- CSV
@@ -298,7 +304,7 @@ def test_csv_export_reads_back_and_defuses_formulas():
                authors=["A One", "B Two"], read=True),
         record("2509.09738", title="Fine — ünïcode", note="@mention"),
     ]
-    rows = list(csv.DictReader(io.StringIO(library.export_csv(records))))
+    rows = list(csv.DictReader(io.StringIO(csv_format.export_csv(records))))
     assert [r["id"] for r in rows] == ["2509.09737", "2509.09738"]
     assert rows[0]["title"] == "'=HYPERLINK(\"http://evil\")" and rows[1]["note"] == "'@mention"
     assert rows[0]["tags"] == "a, b c" and rows[0]["note"] == "multi\nline, \"quoted\""
@@ -307,10 +313,18 @@ def test_csv_export_reads_back_and_defuses_formulas():
 
 
 def test_detect_format():
-    assert library.detect_format("x.bib", "{") == "bibtex"
-    assert library.detect_format("x.JSON", "@") == "json"
-    assert library.detect_format("-", '  {"format"') == "json"
-    assert library.detect_format("-", "@misc{") == "bibtex"
+    assert formats.format_for("x.bib", "{") == "bibtex"
+    assert formats.format_for("x.JSON", "@") == "json"
+    assert formats.format_for("-", '  {"format"') == "json"
+    assert formats.format_for("-", "@misc{") == "bibtex"
+    assert formats.format_for("saved.CSV", "id,title") == "csv"
+
+
+def test_a_format_that_cannot_be_imported_is_named_with_those_that_can():
+    for fmt, words in (("csv", "'csv' files cannot be imported"), ("xml", "unknown import format 'xml'")):
+        with pytest.raises(PaperLensError) as e:
+            formats.parse_import(fmt, "id,title\n")
+        assert e.value.status == 400 and words in e.value.message and "import reads json, bibtex" in e.value.message
 
 
 # ---------------------------------------------------------------- the BibTeX reader
@@ -325,7 +339,7 @@ def test_reader_handles_bibtex_syntax():
         "@preamble{ {\\newcommand{\\x}{y}} }\n"
         "@misc{trailing, title={T}, eprint={2509.00002},}\n"
     )
-    entries, errors = library.read_bibtex(text)
+    entries, errors = bibtex_reader.read_bibtex(text)
     assert errors == []
     assert [(e["type"], e["key"]) for e in entries] == [("article", "paren"), ("misc", "trailing")]
     fields = entries[0]["fields"]
@@ -336,7 +350,7 @@ def test_reader_handles_bibtex_syntax():
 def test_reader_reports_the_line_of_a_broken_entry():
     text = "@misc{ok, title={Fine}, eprint={2509.00001}}\n\n@misc{bad, title={Broken}\n  eprint = }\n"
     with pytest.raises(PaperLensError) as e:
-        library.parse_bibtex(text)
+        bibtex.parse_bibtex(text)
     assert "line 3" in e.value.message and "@misc{bad" in e.value.message
 
 
@@ -350,10 +364,10 @@ _bib_text = st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, 
     st.sampled_from(["rl", "to read", "ünï", "c++", "50%", "a_b", "{x}"]), max_size=4, unique=True))
 def test_any_text_survives_bibtex_both_ways(title, note, tags):
     r = record("2509.09737", title=title, note=note, tags=tags, authors=["Zoë {Odd} Name", "Last, First"])
-    text = library.export_bibtex([r])
+    text = bibtex.export_bibtex([r])
     lib = bibtexparser.parse_string(text)  # another parser agrees the entry is well formed
     assert not lib.failed_blocks and len(lib.entries) == 1
-    back = library.parse_bibtex(text)[0]
+    back = bibtex.parse_bibtex(text)[0]
     assert back["title"] == " ".join(title.split())
     assert back["note"] == note and back["tags"] == tags
     assert back["authors"] == ["Zoë {Odd} Name", "Last, First"]
@@ -362,13 +376,13 @@ def test_any_text_survives_bibtex_both_ways(title, note, tags):
 @pytest.mark.parametrize("text", ["@comment(never closed", "@misc{k, title={x}", '@misc{k, title="x}', "@misc{"])
 def test_reader_survives_unclosed_input(text):
     with pytest.raises(PaperLensError) as e:
-        library.parse_bibtex(text)
+        bibtex.parse_bibtex(text)
     assert e.value.status == 400
 
 
 def test_unclosed_brace_stops_the_reader_instead_of_rescanning():
     # Every later @ sits inside the unclosed brace: one problem, not one per @ (which would rescan the rest).
-    entries, errors = library.read_bibtex("@misc{ok, title={Fine}}\n" + "@misc{k, title={" * 20_000)
+    entries, errors = bibtex_reader.read_bibtex("@misc{ok, title={Fine}}\n" + "@misc{k, title={" * 20_000)
     assert [e["key"] for e in entries] == ["ok"] and len(errors) == 1 and "never closed" in errors[0][1]
 
 
@@ -382,7 +396,7 @@ _bibtexish = st.lists(
 @given(st.one_of(_bibtexish, st.text()))
 def test_any_bibtex_input_is_records_or_a_400(text):
     try:
-        records = library.parse_bibtex(text)
+        records = bibtex.parse_bibtex(text)
     except PaperLensError as e:
         assert e.status == 400
     else:
@@ -392,7 +406,7 @@ def test_any_bibtex_input_is_records_or_a_400(text):
 _json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
     lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(st.sampled_from(library.JSON_FIELDS), inner, max_size=6),
+    | st.dictionaries(st.sampled_from(fields.RECORD_FIELDS), inner, max_size=6),
     max_leaves=20,
 )
 
@@ -401,7 +415,7 @@ _json_values = st.recursive(
 @given(st.one_of(_json_values, st.fixed_dictionaries({"saved": st.lists(_json_values, max_size=3)})))
 def test_any_json_input_is_records_or_a_400(data):
     try:
-        library.parse_import("json", data)
+        formats.parse_import("json", data)
     except PaperLensError as e:
         assert e.status == 400
 
@@ -422,14 +436,14 @@ def test_any_json_input_is_records_or_a_400(data):
     ],
 )
 def test_reader_fields(body, fields):
-    entries, errors = library.read_bibtex(body)
+    entries, errors = bibtex_reader.read_bibtex(body)
     assert errors == [] and len(entries) == 1
     assert entries[0]["fields"] == fields
 
 
 @pytest.mark.parametrize("body", ["@misc{k, title = {A} junk}", "@misc{k, title = {A} year = {1}}", "@misc{k, t={A}"])
 def test_reader_refuses_a_braced_value_followed_by_garbage(body):
-    entries, errors = library.read_bibtex(body)
+    entries, errors = bibtex_reader.read_bibtex(body)
     assert entries == [] and len(errors) == 1
 
 
@@ -444,23 +458,23 @@ def test_reader_refuses_a_braced_value_followed_by_garbage(body):
     ],
 )
 def test_bibtex_author_lists(field, names):
-    assert library._bib_authors(field) == names
+    assert bibtex._bib_authors(field) == names
 
 
 def test_bulk_pauses_the_collector_and_always_restores_it():
     import gc
 
     assert gc.isenabled()
-    with pytest.raises(RuntimeError), library.bulk():
+    with pytest.raises(RuntimeError), speed.bulk():
         assert not gc.isenabled()
-        with library.bulk():  # nested: the inner one leaves it off
+        with speed.bulk():  # nested: the inner one leaves it off
             pass
         assert not gc.isenabled()
         raise RuntimeError("an import that fails halfway")
     assert gc.isenabled()
     gc.disable()
     try:
-        with library.bulk():
+        with speed.bulk():
             pass
         assert not gc.isenabled()  # it was off before: bulk() does not turn it on
     finally:
@@ -484,10 +498,10 @@ def test_unescape_takes_the_same_route_as_a_two_pass_reference(text):
         r"\\(?:textbackslash|textasciitilde|textasciicircum|textbraceleft|textbraceright)\{\}|\\[{}&%$#_]|[{}]"
     )
     if "\\" not in text and "~" not in text or not foreign.search(text):
-        expected = ours.sub(lambda m: library._OWN_UNESCAPES[m.group(0)], text)
+        expected = ours.sub(lambda m: bibtex._OWN_UNESCAPES[m.group(0)], text)
     else:
-        expected = library._latex_to_text().latex_to_text(text)
-    assert library.latex_unescape(text) == expected
+        expected = bibtex._latex_to_text().latex_to_text(text)
+    assert bibtex.latex_unescape(text) == expected
 
 
 _author_field = st.lists(
@@ -500,4 +514,4 @@ _author_field = st.lists(
 @settings(max_examples=300, deadline=None)
 @given(_author_field)
 def test_author_fast_path_agrees_with_the_general_one(field):
-    assert library._bib_authors(field) == [library._bib_author(a) for a in library._split_names(field)]
+    assert bibtex._bib_authors(field) == [bibtex._bib_author(a) for a in bibtex._split_names(field)]

@@ -9,7 +9,8 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paperlens import library
+from paperlens.readinglist import formats
+from paperlens.readinglist.formats import json as json_format
 from paperlens.cli import cli
 from paperlens.errors import PaperLensError
 from paperlens.store import MIGRATIONS, Store
@@ -111,7 +112,7 @@ def test_backup_is_a_consistent_copy_while_someone_writes(db, tmp_path):
 
 def test_backup_during_concurrent_saves(tmp_path):
     store = Store(tmp_path / "busy.sqlite3")
-    store.import_saved(library.parse_import("json", {"saved": [{"id": f"2509.{i:05d}"} for i in range(2000)]})[0])
+    store.import_saved(formats.parse_import("json", {"saved": [{"id": f"2509.{i:05d}"} for i in range(2000)]})[0])
     stop = threading.Event()
 
     def keep_saving():
@@ -178,13 +179,13 @@ def test_json_round_trip_property(tmp_path_factory, records):
         seen = r.pop("seen") and r["title"] is not None
         r.update(first_seen=1.5 if seen else None, last_seen=2.5 if seen else None, seen_count=3 if seen else 0)
         r["url"] = "https://example.org/" + r["id"] if r["title"] is not None else None
-    first = library.export_json(library.parse_import("json", {"saved": records})[0])
+    first = json_format.export_json(formats.parse_import("json", {"saved": records})[0])
     store = Store(tmp_path_factory.mktemp("rt") / "a.sqlite3")
-    store.import_saved(library.parse_import("json", first)[0])
-    exported = library.export_json(store.export_saved())
+    store.import_saved(formats.parse_import("json", first)[0])
+    exported = json_format.export_json(store.export_saved())
     again = Store(tmp_path_factory.mktemp("rt") / "b.sqlite3")
-    again.import_saved(library.parse_import("json", exported)[0])
-    assert library.export_json(again.export_saved()) == exported
+    again.import_saved(formats.parse_import("json", exported)[0])
+    assert json_format.export_json(again.export_saved()) == exported
     assert {r["id"] for r in json.loads(exported)["saved"]} == {r["id"] for r in records}
 
 
@@ -192,12 +193,12 @@ def test_import_fills_only_blank_paper_details(tmp_path):
     store = Store(tmp_path / "fill.sqlite3")
     store.record_papers([{"id": "2509.00001", "title": "Seen Title", "title_key": "seen title", "abstract": "Seen."}])
     first = "@misc{a, title={Other Title}, author={Ada Lovelace}, abstract={Other.}, eprint={2509.00001}}"
-    store.import_saved(library.parse_import("bibtex", first)[0])
+    store.import_saved(formats.parse_import("bibtex", first)[0])
     paper = store.get_paper("2509.00001")
     assert paper["title"] == "Seen Title" and paper["abstract"] == "Seen." and paper["authors"] == ["Ada Lovelace"]
     second = "@misc{a, title={T}, author={Someone Else}, eprint={2509.00001}}"
     with pytest.raises(PaperLensError) as e:  # the save is there and nothing is blank: a duplicate import
-        store.import_saved(library.parse_import("bibtex", second)[0])
+        store.import_saved(formats.parse_import("bibtex", second)[0])
     assert e.value.status == 409
     assert store.get_paper("2509.00001")["authors"] == ["Ada Lovelace"]
 
@@ -205,7 +206,7 @@ def test_import_fills_only_blank_paper_details(tmp_path):
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.text(), max_size=6))
 def test_json_strings_is_json_dumps(items):
-    from paperlens.store import _json_strings
+    from paperlens.store.saved import _json_strings
 
     assert _json_strings(items) == json.dumps(items)
 
@@ -216,7 +217,7 @@ def test_import_checkpoints_in_the_background_and_restores_autocheckpoint(tmp_pa
     threads = []
     real = Store.checkpoint_in_background
     monkeypatch.setattr(Store, "checkpoint_in_background", lambda self: threads.append(real(self)) or threads[-1])
-    records, _ = library.parse_import(
+    records, _ = formats.parse_import(
         "json", {"saved": [{"id": f"2509.{i:05d}", "title": f"Paper {i}", "abstract": "x" * 2000} for i in range(3000)]}
     )
     assert store.import_saved(records)["imported"] == 3000

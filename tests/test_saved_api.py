@@ -6,7 +6,8 @@ import bibtexparser
 import pytest
 from conftest import HEADERS
 
-from paperlens import library
+from paperlens.readinglist.formats import bibtex
+from paperlens.readinglist.formats import csv as csv_format
 from paperlens.ids import title_key
 
 
@@ -285,17 +286,17 @@ def test_seed_papers_bibtex_parses_back_intact(client, annotate, seed000, seed00
     by_title = {title_key(rec["title"]): rec for rec in records.values()}
     for entry in lib.entries:
         fields = {f.key: f.value for f in entry.fields}
-        rec = by_title[title_key(library.latex_unescape(fields["title"]))]
-        assert library.latex_unescape(fields["title"]) == rec["title"]
+        rec = by_title[title_key(bibtex.latex_unescape(fields["title"]))]
+        assert bibtex.latex_unescape(fields["title"]) == rec["title"]
         assert fields["title"].startswith("{")
         assert fields.get("year") == (rec["published"] or "")[:4] or (not rec["published"] and "year" not in fields)
         assert fields["url"] == rec["url"]
-        assert library.latex_unescape(fields["keywords"]).split(", ") == rec["tags"]
-        assert library.latex_unescape(fields["annote"]) == rec["note"]
-        assert entry.key == library.citation_keys(list(records.values()))[rec["id"]]
+        assert bibtex.latex_unescape(fields["keywords"]).split(", ") == rec["tags"]
+        assert bibtex.latex_unescape(fields["annote"]) == rec["note"]
+        assert entry.key == bibtex.citation_keys(list(records.values()))[rec["id"]]
 
     # And our own import reads it back to the same saves (ids from titles, tags, notes).
-    other_ids = {rec["id"] for rec in library.parse_bibtex(r.get_data(as_text=True))}
+    other_ids = {rec["id"] for rec in bibtex.parse_bibtex(r.get_data(as_text=True))}
     assert other_ids == set(papers)
 
 
@@ -303,7 +304,7 @@ def test_csv_export_download(client):
     rich_library(client)
     r = client.get("/api/saved/export?format=csv", headers=HEADERS)
     assert r.headers["Content-Type"].startswith("text/csv") and ".csv" in r.headers["Content-Disposition"]
-    assert r.get_data(as_text=True).splitlines()[0] == ",".join(library.CSV_FIELDS)
+    assert r.get_data(as_text=True).splitlines()[0] == ",".join(csv_format.CSV_FIELDS)
     assert client.get("/api/saved/export?format=xml", headers=HEADERS).status_code == 400
 
 

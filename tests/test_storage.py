@@ -14,7 +14,7 @@ import threading
 import pytest
 from conftest import ROOT
 
-import paperlens.store as store_mod
+import paperlens.store.connection as store_mod
 from paperlens.store import MIGRATIONS, Store, inspect_library
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from . import __version__, library
+from . import __version__
 from .annotate import read_cards
 from .config import MAX_PAGE_CHARS, MAX_PAPERS_PER_PAGE, RELATED_K, SEARCH_K
 from .errors import NotFound, PaperLensError
 from .keyphrases import MODEL_NAME
+from .readinglist import fields, formats, speed
 from .ids import check_paper_id
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -45,10 +46,7 @@ def health():
                 "ranker": ann.ranker_name,
             },
             "limits": {"cards_per_call": MAX_PAPERS_PER_PAGE, "ids_per_call": MAX_PAPERS_PER_PAGE},
-            "formats": [
-                {"name": f, "label": library.FORMAT_LABELS[f], "export": True, "import": f in library.IMPORT_FORMATS}
-                for f in library.EXPORT_FORMATS
-            ],
+            "formats": formats.describe(),
         }
     )
 
@@ -106,9 +104,9 @@ def _only_keys(body: dict, allowed: tuple[str, ...]) -> None:
 def _save_fields(body: dict) -> dict:
     """tags/note/read from a body, validated and normalized; absent ones are None."""
     return {
-        "tags": None if body.get("tags") is None else library.normalize_tags(body["tags"]),
-        "note": None if body.get("note") is None else library.check_note(body["note"]),
-        "read": None if body.get("read") is None else library.check_read(body["read"]),
+        "tags": None if body.get("tags") is None else fields.normalize_tags(body["tags"]),
+        "note": None if body.get("note") is None else fields.check_note(body["note"]),
+        "read": None if body.get("read") is None else fields.check_read(body["read"]),
     }
 
 
@@ -172,7 +170,7 @@ def list_saved():
     if sort not in SAVED_SORTS:
         raise PaperLensError(f"'sort' must be one of {', '.join(SAVED_SORTS)}", 400)
     q = args.get("q", "")  # its length is capped for every route by the guard in app.py
-    tags = library.normalize_tags([args.get("tag", "")])
+    tags = fields.normalize_tags([args.get("tag", "")])
     filters = {"tag": tags[0] if tags else None, "read": None if not read else read == "true", "q": q}
     store = annotator().store
     return jsonify(
@@ -184,36 +182,29 @@ def list_saved():
     )
 
 
-EXPORT_TYPES = {
-    "json": "application/json; charset=utf-8",
-    "bibtex": "application/x-bibtex; charset=utf-8",
-    "csv": "text/csv; charset=utf-8",
-}
-
-
 @bp.get("/saved/export")
 def export_saved():
-    """The whole reading list as a file download (json, the default; bibtex; csv)."""
-    fmt = library.check_export_format(request.args.get("format", "json"))
-    with library.bulk():
-        text = library.export_records(annotator().store.export_saved(), fmt)
+    """The whole reading list as a file download (json, the default; or any format of the registry)."""
+    fmt = formats.check_export_format(request.args.get("format", "json"))
+    with speed.bulk():
+        text = fmt.write(annotator().store.export_saved())
     return Response(
         text,
-        content_type=EXPORT_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{library.export_filename(fmt)}"'},
+        content_type=fmt.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{formats.export_filename(fmt.name)}"'},
     )
 
 
 @bp.post("/saved/import")
 def import_saved():
     """Import our JSON export or BibTeX: validated in full first, then written in one transaction."""
-    with library.bulk():
+    with speed.bulk():
         body = json_body()
         _only_keys(body, ("format", "data"))
-        fmt = library.check_import_format(body.get("format"))
+        fmt = formats.check_import_format(body.get("format")).name
         if "data" not in body:
             raise PaperLensError("send the file's content as 'data'", 400)
-        records, duplicates = library.parse_import(fmt, body["data"])
+        records, duplicates = formats.parse_import(fmt, body["data"])
         counts = annotator().store.import_saved(records)
     counts["skipped"] += duplicates
     return jsonify({"ok": True, **counts})

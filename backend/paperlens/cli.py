@@ -14,6 +14,7 @@ from . import __version__
 from .config import DEFAULT_HOST, DEFAULT_PORT, default_db_path, is_loopback
 from .errors import PaperLensError
 from .ranking import DEFAULT_RANKER, RANKERS
+from .readinglist import formats, speed
 
 
 class DefaultGroup(click.Group):
@@ -254,7 +255,7 @@ def _existing_library(db_path: Path | None):
     "--format",
     "-f",
     "fmt",
-    type=click.Choice(["json", "bibtex", "csv"]),
+    type=click.Choice(formats.EXPORT_FORMATS),
     default=None,
     help="json restores everything (tags, notes, read state); bibtex for LaTeX; csv for spreadsheets. "
     "Default: from --output's extension (.bib, .csv), else json.",
@@ -269,14 +270,11 @@ def _existing_library(db_path: Path | None):
 @db_option
 def export(fmt, output, db_path):
     """Export the reading list (the same file GET /api/saved/export gives)."""
-    from . import library
-
     if fmt is None:
-        suffix = output.suffix.lower() if output else ""
-        fmt = {".bib": "bibtex", ".bibtex": "bibtex", ".csv": "csv"}.get(suffix, "json")
-    with library.bulk():
+        fmt = (formats.format_named_by(output.name) if output else None) or "json"
+    with speed.bulk():
         records = _existing_library(db_path).export_saved()
-        data = library.export_records(records, fmt).encode("utf-8")
+        data = formats.export_records(records, fmt).encode("utf-8")
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -302,7 +300,7 @@ def export(fmt, output, db_path):
     "--format",
     "-f",
     "fmt",
-    type=click.Choice(["json", "bibtex"]),
+    type=click.Choice(formats.IMPORT_FORMATS),
     default=None,
     help="Default: from the file extension (.json, .bib), else from its first character.",
 )
@@ -312,16 +310,15 @@ def import_(file, fmt, db_path):
 
     All or nothing: the whole file is checked first and written in one transaction. Papers already
     saved are merged (tags united, notes kept), so importing the same file twice changes nothing."""
-    from . import library
     from .store import Store
 
     text = _read_page(file)
-    fmt = fmt or library.detect_format(file, text)
+    fmt = fmt or formats.format_for(file, text)
     try:
-        with library.bulk():
-            records, duplicates = library.parse_import(fmt, text)
+        with speed.bulk():
+            records, duplicates = formats.parse_import(fmt, text)
         store = Store(db_path or default_db_path())
-        with Progress(f"Importing {len(records)} papers") as progress, library.bulk():
+        with Progress(f"Importing {len(records)} papers") as progress, speed.bulk():
             done = [0]
 
             def advance(n):

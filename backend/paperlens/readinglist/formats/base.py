@@ -1,0 +1,18 @@
+"""What a reading-list file format is: a name, how it is shown and downloaded, how records become a file
+and (for formats we can read back) how a file becomes records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str  # the API's and the CLI's name for it: json, bibtex, csv
+    label: str  # how the popup's button says it
+    extensions: tuple[str, ...]  # file name endings, the first one for downloads (".bib")
+    media_type: str  # the download's Content-Type
+    write: Callable[[list[dict]], str]  # export records -> the file's text
+    # The request's data (the JSON format takes the parsed object too) -> records; None: not importable.
+    read: Callable[[object], list[dict]] | None = None

@@ -1,0 +1,132 @@
+"""Connections, transactions and the schema: one SQLite connection per thread, in WAL mode, and the
+migrations (migrations/NNN_*.sql, applied in order, never edited once shipped) run forward atomically on open."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+# Each file moves the schema from version i to i+1. Never edit a shipped one: add the next.
+MIGRATIONS: list[str] = [p.read_text(encoding="utf-8") for p in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9]_*.sql"))]
+
+# SQLite's default: a commit checkpoints once the WAL holds this many pages (4 MB).
+WAL_AUTOCHECKPOINT = 1000
+
+
+class Connection:
+    """The library file at `path` (":memory:" for tests), migrated on open. Thread-safe: each thread gets its
+    own connection. Subclasses name the SQL functions their queries use in SQL_FUNCTIONS
+    ({name: (number of arguments, function)})."""
+
+    SQL_FUNCTIONS: dict = {}
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self.last_backup: Path | None = None  # where the last pre-migration backup went
+        self._migrate()
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute("PRAGMA foreign_keys=ON")
+            # NORMAL in WAL mode: a power cut may lose the last commits, never corrupts the file.
+            conn.execute("PRAGMA synchronous=NORMAL")
+            for name, (n_args, fn) in self.SQL_FUNCTIONS.items():
+                conn.create_function(name, n_args, fn, deterministic=True)
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        """Close this thread's connection."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    @contextmanager
+    def transaction(self):
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            # SQLite may already have rolled back (SQLITE_FULL, SQLITE_IOERR): a second ROLLBACK would
+            # raise "no transaction is active" and hide the real error.
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def schema_version(self) -> int:
+        """PRAGMA user_version: how many migrations this file has had."""
+        return self._conn().execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        """Bring the schema to len(MIGRATIONS) in one transaction, after backing up an older library.
+
+        BEGIN IMMEDIATE holds the write lock from reading the version to the last statement, so two
+        gunicorn workers starting together migrate once: the second waits, then sees the new version.
+        SQLite DDL is transactional, so a failing (or killed) migration leaves the old schema intact.
+        """
+        # Up to date (the common case): no write lock, so opening a library never waits for a busy server.
+        if self.schema_version() == len(MIGRATIONS):
+            return
+        with self.transaction() as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > len(MIGRATIONS):
+                raise RuntimeError(
+                    f"the library at {self.path} has schema version {version}, newer than this Paper Lens "
+                    f"knows ({len(MIGRATIONS)}): upgrade Paper Lens"
+                )
+            if version == len(MIGRATIONS):
+                return
+            if version > 0 and self.path != ":memory:":
+                self.last_backup = self.backup(backup_path(self.path, version))  # Maintenance.backup
+            for i in range(version, len(MIGRATIONS)):
+                for statement in statements(MIGRATIONS[i]):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {i + 1}")
+
+
+def statements(script: str):
+    """The statements of a migration script. executescript() would COMMIT our transaction, so split
+    on ';', joining pieces until SQLite calls the statement complete (trigger bodies hold ';')."""
+    out, buf = [], ""
+    for piece in script.split(";"):
+        buf += piece + ";"
+        if sqlite3.complete_statement(buf):
+            if buf.strip(" \n\t;"):
+                out.append(buf.strip())
+            buf = ""
+    if buf.strip(" \n\t;"):
+        out.append(buf.strip())
+    return out
+
+
+def chunks(items: list, n: int):
+    """`items` in slices of at most `n` (SQLite binds at most 32,766 parameters per statement)."""
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+def backup_path(db_path: str, version: int) -> Path:
+    """Where the copy taken before migrating from `version` goes: next to the library, never overwritten."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    base = Path(f"{db_path}.v{version}-{stamp}.bak")
+    path, n = base, 1
+    while path.exists():
+        path, n = base.with_name(f"{base.name}.{n}"), n + 1
+    return path
