@@ -63,7 +63,7 @@ def test_documented_routes_exist(app, spec):
 
 
 def test_open_routes_match_the_guard(spec):
-    from paperlens.app import OPEN_ROUTES
+    from paperlens.guard import OPEN_ROUTES
 
     no_header = {path for (m, path) in documented(spec) if spec["paths"][path][m.lower()].get("security") == []}
     assert no_header == set(OPEN_ROUTES)

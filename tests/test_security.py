@@ -10,7 +10,8 @@ import logging
 import pytest
 from conftest import HEADERS
 
-from paperlens.app import create_app, split_host
+from paperlens.app import create_app
+from paperlens.guard import split_host
 
 # A text copy of a Daily Papers page (the format of /work/shared/seeds), two papers.
 PAGE = """Daily Papers

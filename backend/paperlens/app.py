@@ -1,27 +1,10 @@
-"""The Flask app factory, the access guard, limits, the one error shape and the access log.
-
-The backend listens on 127.0.0.1, which every web page the reader opens can also reach. The guard
-(modelled on Zotero's connector server) lets only the Paper Lens extension in:
-
-1. Host must name this machine (127.0.0.1 / localhost / [::1]) and our port: defeats DNS rebinding,
-   where a hostile domain is re-pointed at 127.0.0.1 and so looks same-origin to the browser.
-2. An Origin header, when present, must be an extension origin (chrome-extension://, moz-extension://,
-   optionally pinned to our ids): web pages always send theirs on cross-origin requests.
-3. Every request but `GET /api/health` and the OpenAPI document carries `X-PaperLens-Client`. A custom
-   header forces a CORS preflight, which (4) only grants to extension origins, so a web page cannot
-   even send the request.
-4. CORS only for extension origins.
-5. Requests with a body must say `Content-Type: application/json`: the "simple request" types
-   (text/plain, form posts) that need no preflight are refused before any route runs.
-6. With a TOKEN configured (needed to listen beyond loopback), `Authorization: Bearer <token>` too.
-"""
+"""The Flask app factory: wiring (store, keyphrases, the annotate pipeline, the guard, the routes), the
+one error shape and the access log. The access guard is guard.py; the routes are api.py."""
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
-import re
 import sqlite3
 import sys
 import threading
@@ -30,19 +13,12 @@ import traceback
 from pathlib import Path
 
 from flask import Flask, Response, g, jsonify, request
-from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
-from .config import (
-    CLIENT_HEADER,
-    LOOPBACK_HOSTS,
-    MAX_BODY_BYTES,
-    MAX_QUERY_CHARS,
-    MAX_QUERY_STRING,
-    default_db_path,
-)
-from .errors import PaperLensError
+from . import guard
 from .annotate import Annotator
+from .config import MAX_BODY_BYTES, default_db_path
+from .errors import PaperLensError
 from .keyphrases import KeyphraseExtractor, Settings
 from .ranking import DEFAULT_RANKER, RANKERS
 from .store import Store
@@ -51,17 +27,21 @@ log = logging.getLogger("paperlens.error")
 access_log = logging.getLogger("paperlens.access")
 
 OPENAPI_PATH = Path(__file__).with_name("openapi.json")
-# Routes any local client may read without the client header: liveness and the API description.
-OPEN_ROUTES = frozenset({"/api/health", "/api/openapi.json"})
-STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
-
-def extension_origins(ids: list[str] | tuple[str, ...] | None = None) -> re.Pattern:
-    """The Origin values we accept: any extension origin, or only the given extension ids."""
-    if ids:
-        alternatives = "|".join(re.escape(i.strip()) for i in ids if i.strip())
-        return re.compile(rf"^(chrome|moz)-extension://({alternatives})$")
-    return re.compile(r"^(chrome|moz)-extension://[a-z0-9-]+$")
+DEFAULTS = dict(
+    DB_PATH=None,  # None: default_db_path()
+    EMBEDDER=None,
+    WARM_MODEL=False,
+    MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+    PORT=None,
+    ALLOWED_HOSTS=(),
+    EXTENSION_IDS=(),
+    TOKEN=None,
+    ACCESS_LOG=None,
+    KEYPHRASES_TOP_N=Settings.top_n,
+    KEYPHRASES_DIVERSITY=Settings.diversity,
+    RELATED_RANKER=DEFAULT_RANKER,
+)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -77,93 +57,63 @@ def create_app(config: dict | None = None) -> Flask:
     re-ranks BM25's candidates with the stored MiniLM document embeddings; "bm25" is BM25 alone).
     """
     app = Flask(__name__, static_folder=None)  # we serve no files: no /static route to guard
-    app.config.update(
-        DB_PATH=str(default_db_path()),
-        EMBEDDER=None,
-        WARM_MODEL=False,
-        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
-        PORT=None,
-        ALLOWED_HOSTS=(),
-        EXTENSION_IDS=(),
-        TOKEN=None,
-        ACCESS_LOG=None,
-        KEYPHRASES_TOP_N=Settings.top_n,
-        KEYPHRASES_DIVERSITY=Settings.diversity,
-        RELATED_RANKER=DEFAULT_RANKER,
-    )
+    app.config.update(DEFAULTS)
     app.config.update(config or {})
-    app.json.sort_keys = False
-
-    store = Store(app.config["DB_PATH"])
-    try:
-        settings = Settings(
-            top_n=int(app.config["KEYPHRASES_TOP_N"]), diversity=float(app.config["KEYPHRASES_DIVERSITY"])
-        )
-    except (TypeError, ValueError) as e:
-        raise ValueError(f"bad keyphrase settings: {e}") from None
-    extractor = KeyphraseExtractor(
-        embedder=app.config["EMBEDDER"], settings=settings, phrase_cache=store.phrase_embeddings()
-    )
-    if app.config["RELATED_RANKER"] not in RANKERS:
-        raise ValueError(f"unknown RELATED_RANKER {app.config['RELATED_RANKER']!r}: use one of {', '.join(RANKERS)}")
-    app.extensions["paperlens"] = Annotator(store, extractor, ranker=app.config["RELATED_RANKER"])
-    if app.config["WARM_MODEL"]:
-        threading.Thread(target=app.extensions["paperlens"].warm, name="paperlens-warm", daemon=True).start()
-
-    origins = extension_origins(app.config["EXTENSION_IDS"])
-    allowed_hosts = LOOPBACK_HOSTS | {h.lower().strip("[]") for h in app.config["ALLOWED_HOSTS"]}
-    if "*" in allowed_hosts and not app.config["TOKEN"]:
-        # Any Host would re-open the DNS-rebinding hole; only a token (which a web page cannot know) closes it.
-        raise ValueError("ALLOWED_HOSTS '*' needs a TOKEN")
-    token = app.config["TOKEN"] or None
-    port = app.config["PORT"]
+    app.config["DB_PATH"] = str(app.config["DB_PATH"] or default_db_path())
     if app.config["ACCESS_LOG"] is None:
         app.config["ACCESS_LOG"] = not app.testing
-    if app.config["ACCESS_LOG"]:
-        _json_lines_to_stderr(access_log)
-        _json_lines_to_stderr(log)
+    app.json.sort_keys = False
 
-    CORS(
-        app,
-        resources={r"/api/*": {"origins": origins}},
-        allow_headers=[CLIENT_HEADER, "Content-Type", "Authorization"],
-        methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-        max_age=600,
-    )
+    app.extensions["paperlens"] = annotator = _annotator(app.config)
+    if app.config["WARM_MODEL"]:
+        threading.Thread(target=annotator.warm, name="paperlens-warm", daemon=True).start()
 
-    @app.before_request
-    def guard():
-        g.started = time.perf_counter()
-        check_host(request.host, allowed_hosts, None if app.testing else port)
-        origin = request.headers.get("Origin")
-        if origin is not None and not origins.match(origin):
-            raise PaperLensError(f"origin {origin!r} may not call Paper Lens: only its browser extension may", 403)
-        if request.method == "OPTIONS":  # a CORS preflight from an extension: flask-cors answers it
-            return None
-        if token is not None:
-            scheme, _, sent = request.headers.get("Authorization", "").partition(" ")
-            if scheme.lower() != "bearer" or not hmac.compare_digest(sent.strip().encode(), token.encode()):
-                raise PaperLensError("this server needs 'Authorization: Bearer <token>' (see paperlens serve --token)", 401)
-        if not (request.path in OPEN_ROUTES and request.method in ("GET", "HEAD")):
-            if not request.headers.get(CLIENT_HEADER, "").strip():
-                raise PaperLensError(
-                    f"missing the {CLIENT_HEADER} header: only the Paper Lens extension may call this API", 403
-                )
-        if request.method in STATE_CHANGING:
-            check_body()
-        check_query()
-        return None
+    _log_requests(app)  # first: refused requests are timed and logged too
+    guard.install(app)
+    _answer_errors(app)
 
     @app.get("/api/openapi.json")
     def openapi():
         """The OpenAPI 3.1 description of this API (served as the file in the package)."""
         return Response(OPENAPI_PATH.read_bytes(), mimetype="application/json")
 
+    from .api import bp
+
+    app.register_blueprint(bp)
+    return app
+
+
+def _annotator(cfg) -> Annotator:
+    """The library at DB_PATH with the keyphrase extractor and the ranker the config names."""
+    try:
+        settings = Settings(top_n=int(cfg["KEYPHRASES_TOP_N"]), diversity=float(cfg["KEYPHRASES_DIVERSITY"]))
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"bad keyphrase settings: {e}") from None
+    if cfg["RELATED_RANKER"] not in RANKERS:
+        raise ValueError(f"unknown RELATED_RANKER {cfg['RELATED_RANKER']!r}: use one of {', '.join(RANKERS)}")
+    store = Store(cfg["DB_PATH"])
+    extractor = KeyphraseExtractor(embedder=cfg["EMBEDDER"], settings=settings, phrase_cache=store.phrase_embeddings())
+    return Annotator(store, extractor, ranker=cfg["RELATED_RANKER"])
+
+
+def _log_requests(app: Flask) -> None:
+    if app.config["ACCESS_LOG"]:
+        _json_lines_to_stderr(access_log)
+        _json_lines_to_stderr(log)
+
+    @app.before_request
+    def start_clock():
+        g.started = time.perf_counter()
+
     @app.after_request
     def log_request(response):
         if app.config["ACCESS_LOG"]:
             access_log.info(json.dumps(access_record(response.status_code)))
         return response
+
+
+def _answer_errors(app: Flask) -> None:
+    """Every failure answers in the one error shape, with its real status."""
 
     @app.errorhandler(PaperLensError)
     def handle_error(e: PaperLensError):
@@ -198,50 +148,6 @@ def create_app(config: dict | None = None) -> Flask:
         log.error(json.dumps(record))
         return error_response("internal error: see the server log", 500)
 
-    from .api import bp
-
-    app.register_blueprint(bp)
-    return app
-
-
-def split_host(host: str) -> tuple[str, str]:
-    """'127.0.0.1:7435' -> ('127.0.0.1', '7435'); '[::1]:7435' -> ('::1', '7435'); no port -> ''."""
-    host = host.lower()
-    if host.startswith("["):
-        name, _, rest = host[1:].partition("]")
-        return name, rest[1:] if rest.startswith(":") else ""
-    if host.count(":") == 1:
-        name, _, port = host.partition(":")
-        return name, port
-    return host, ""
-
-
-def check_host(host: str, allowed: frozenset | set, port: int | None) -> None:
-    """Raise 403 unless `host` (the Host header) names an allowed host ('*': any), and `port` when given."""
-    name, host_port = split_host(host)
-    if name not in allowed and "*" not in allowed:
-        raise PaperLensError(f"Host {host!r} is not this machine: Paper Lens answers only to 127.0.0.1/localhost", 403)
-    if port is not None and host_port != str(port):
-        raise PaperLensError(f"Host {host!r} does not name this server's port {port}", 403)
-
-
-def check_body() -> None:
-    """A state-changing request's body, if any, must be declared JSON (a preflighted content type)."""
-    has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding", "").lower() == "chunked"
-    if request.content_length and request.content_length > (request.max_content_length or MAX_BODY_BYTES):
-        raise PaperLensError(f"the request body is larger than {request.max_content_length} bytes", 413)
-    if has_body and request.mimetype != "application/json":
-        raise PaperLensError("send a JSON body with Content-Type: application/json", 415)
-
-
-def check_query() -> None:
-    """Bound the query string and the search query (`q`) so one request cannot make us scan forever."""
-    if len(request.query_string) > MAX_QUERY_STRING:
-        raise PaperLensError(f"the query string is longer than {MAX_QUERY_STRING} bytes", 422)
-    q = request.args.get("q")
-    if q is not None and len(q) > MAX_QUERY_CHARS:
-        raise PaperLensError(f"'q' is longer than {MAX_QUERY_CHARS} characters", 422)
-
 
 def access_record(status: int) -> dict:
     """One access-log entry: never query values, bodies or page contents (they are the reader's reading)."""
@@ -266,4 +172,5 @@ def _json_lines_to_stderr(logger: logging.Logger) -> None:
 
 
 def error_response(message: str, status: int):
+    """The one error shape: {"ok": false, "error": message, "status": status}, with that HTTP status."""
     return jsonify({"ok": False, "error": message, "status": status}), status

@@ -18,12 +18,19 @@ from .readinglist import formats, speed
 
 
 class DefaultGroup(click.Group):
-    """A group whose bare invocation (or options only) runs `serve`."""
+    """A group whose bare invocation (or options only) runs `serve`, and where a PaperLensError from any
+    command is the one-sentence error click prints (exit 1), never a traceback."""
 
     def parse_args(self, ctx, args):
         if not args or (args[0].startswith("-") and args[0] not in ("--help", "-h", "--version")):
             args = ["serve", *args]
         return super().parse_args(ctx, args)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except PaperLensError as e:
+            raise click.ClickException(e.message) from None
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -178,10 +185,7 @@ def parse(file, url):
     """Print the papers parsed from a saved page (HTML, JSON or a text copy) as JSON."""
     from .digest import parse_page
 
-    try:
-        page = parse_page(_read_page(file), url)
-    except PaperLensError as e:
-        raise click.ClickException(e.message) from None
+    page = parse_page(_read_page(file), url)
     d = page.to_dict()
     click.echo(json.dumps({"kind": d["kind"], "papers": d["papers"]}, ensure_ascii=False, indent=2))
 
@@ -195,8 +199,8 @@ def parse(file, url):
 def annotate(file, url, top_n, diversity, db_path):
     """Print what POST /api/annotate answers for a saved page, recording its papers in the library.
     Waits until every paper has its keyphrases."""
-    from .keyphrases import KeyphraseExtractor, Settings
     from .annotate import Annotator
+    from .keyphrases import KeyphraseExtractor, Settings
     from .store import Store
 
     content = _read_page(file)
@@ -205,8 +209,6 @@ def annotate(file, url, top_n, diversity, db_path):
     annotator = Annotator(store, extractor)
     try:
         result = annotator.annotate(content, url, wait=True)
-    except PaperLensError as e:
-        raise click.ClickException(e.message) from None
     finally:
         annotator.close()
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
@@ -314,20 +316,17 @@ def import_(file, fmt, db_path):
 
     text = _read_page(file)
     fmt = fmt or formats.format_for(file, text)
-    try:
-        with speed.bulk():
-            records, duplicates = formats.parse_import(fmt, text)
-        store = Store(db_path or default_db_path())
-        with Progress(f"Importing {len(records)} papers") as progress, speed.bulk():
-            done = [0]
+    with speed.bulk():
+        records, duplicates = formats.parse_import(fmt, text)
+    store = Store(db_path or default_db_path())
+    with Progress(f"Importing {len(records)} papers") as progress, speed.bulk():
+        done = [0]
 
-            def advance(n):
-                done[0] += n
-                progress.to(done[0], len(records))
+        def advance(n):
+            done[0] += n
+            progress.to(done[0], len(records))
 
-            counts = store.import_saved(records, progress=advance)
-    except PaperLensError as e:
-        raise click.ClickException(e.message) from None
+        counts = store.import_saved(records, progress=advance)
     counts["skipped"] += duplicates
     click.echo(
         f"imported {counts['imported']}, updated {counts['updated']}, "
@@ -344,11 +343,8 @@ def backup(path, db_path):
     PATH may be a directory (a timestamped file is created in it). Restore by pointing --db or
     PAPERLENS_DB at the copy, or by copying it over the library while the server is stopped."""
     store = _existing_library(db_path)
-    try:
-        with Progress("Backing up") as progress:
-            dest = store.backup(path, progress=progress.to)
-    except PaperLensError as e:
-        raise click.ClickException(e.message) from None
+    with Progress("Backing up") as progress:
+        dest = store.backup(path, progress=progress.to)
     click.echo(f"backed up {store.path} to {dest} ({store.count_saved()} saved, {store.count_papers()} papers)")
 
 
