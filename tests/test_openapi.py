@@ -21,7 +21,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from paperlens.app import OPENAPI_PATH
+from paperlens import openapi
 
 METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 
@@ -42,8 +42,22 @@ def served(app) -> set[tuple[str, str]]:
 def spec(client):
     r = client.get("/api/openapi.json")
     assert r.status_code == 200 and r.mimetype == "application/json"
-    assert r.get_json() == json.loads(OPENAPI_PATH.read_text())
+    assert r.get_json() == openapi.document()
     return r.get_json()
+
+
+def test_rules_with_an_owner_are_filled_in_never_written_in_the_file():
+    template, served = openapi.template(), openapi.document()
+    for where, field, value in openapi.rules():
+        assert field not in openapi.locate(template, where), (where, field)
+        assert openapi.locate(served, where)[field] == value
+    # Spot checks against the owners themselves.
+    from paperlens.config import MAX_PAPERS_PER_PAGE
+    from paperlens.readinglist.formats import FORMATS
+
+    assert served["components"]["schemas"]["AnnotateRequest"]["properties"]["cards"]["maxItems"] == MAX_PAPERS_PER_PAGE
+    export = openapi.locate(served, ("paths", "/api/saved/export", "get", ("parameters", "format"), "schema"))
+    assert export["enum"] == list(FORMATS)
 
 
 def test_document_is_openapi_31(spec):

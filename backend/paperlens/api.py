@@ -6,7 +6,15 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from . import __version__
 from .annotate import read_cards
-from .config import MAX_PAGE_CHARS, MAX_PAPERS_PER_PAGE, RELATED_K, SEARCH_K
+from .config import (
+    MAX_LIST_LIMIT,
+    MAX_PAGE_CHARS,
+    MAX_PAPERS_PER_PAGE,
+    MAX_RELATED_K,
+    MAX_SEARCH_K,
+    RELATED_K,
+    SEARCH_K,
+)
 from .errors import NotFound, PaperLensError
 from .keyphrases import MODEL_NAME
 from .readinglist import fields, formats, speed
@@ -161,8 +169,8 @@ def list_saved():
     except ValueError:
         raise PaperLensError("'limit' and 'offset' must be integers", 400) from None
     # SQLite integers stop at 2**63: a bigger offset would be an OverflowError (a 500), not an empty page.
-    if not (1 <= limit <= 1000) or not (0 <= offset < 2**62):
-        raise PaperLensError("'limit' must be 1..1000 and 'offset' 0..2**62", 400)
+    if not (1 <= limit <= MAX_LIST_LIMIT) or not (0 <= offset < 2**62):
+        raise PaperLensError(f"'limit' must be 1..{MAX_LIST_LIMIT} and 'offset' 0..2**62", 400)
     read = args.get("read")
     if read not in (None, "", "true", "false"):
         raise PaperLensError("'read' must be true or false", 400)
@@ -223,10 +231,6 @@ def int_arg(name: str, default: int, low: int, high: int) -> int:
     if not low <= value <= high:
         raise PaperLensError(f"'{name}' must be {low}..{high}, not {value}", 400)
     return value
-
-
-MAX_RELATED_K = 50
-MAX_SEARCH_K = 100
 
 
 @bp.get("/papers/<paper_id>/related")

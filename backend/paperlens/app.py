@@ -12,10 +12,10 @@ import time
 import traceback
 from pathlib import Path
 
-from flask import Flask, Response, g, jsonify, request
+from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from . import guard
+from . import guard, openapi
 from .annotate import Annotator
 from .config import MAX_BODY_BYTES, default_db_path
 from .errors import PaperLensError
@@ -25,8 +25,6 @@ from .store import Store
 
 log = logging.getLogger("paperlens.error")
 access_log = logging.getLogger("paperlens.access")
-
-OPENAPI_PATH = Path(__file__).with_name("openapi.json")
 
 DEFAULTS = dict(
     DB_PATH=None,  # None: default_db_path()
@@ -73,9 +71,9 @@ def create_app(config: dict | None = None) -> Flask:
     _answer_errors(app)
 
     @app.get("/api/openapi.json")
-    def openapi():
-        """The OpenAPI 3.1 description of this API (served as the file in the package)."""
-        return Response(OPENAPI_PATH.read_bytes(), mimetype="application/json")
+    def openapi_document():
+        """The OpenAPI 3.1 description of this API (openapi.py: the file with its rules filled in)."""
+        return jsonify(openapi.document())
 
     from .api import bp
 

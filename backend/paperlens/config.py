@@ -35,6 +35,10 @@ MAX_QUERY_STRING = 8192
 RELATED_K = 5
 # Results of a library search (GET /api/search) unless the request says how many.
 SEARCH_K = 10
+# The most a request may ask for: related papers of one paper, search results, saved records per page.
+MAX_RELATED_K = 50
+MAX_SEARCH_K = 100
+MAX_LIST_LIMIT = 1000
 
 
 def default_db_path() -> Path:
