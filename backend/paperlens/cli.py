@@ -11,7 +11,15 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .config import DEFAULT_HOST, DEFAULT_PORT, default_db_path, is_loopback
+from .config import (
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    KEYPHRASES_DIVERSITY,
+    KEYPHRASES_TOP_N,
+    KEYPHRASES_TOP_N_MAX,
+    default_db_path,
+    is_loopback,
+)
 from .errors import PaperLensError
 from .ranking import DEFAULT_RANKER, RANKERS
 from .readinglist import formats, speed
@@ -48,6 +56,25 @@ db_option = click.option(
 )
 
 
+def keyphrase_options(command):
+    """--keyphrases and --diversity, for the commands that compute keyphrases (serve, annotate)."""
+    command = click.option(
+        "--diversity",
+        default=KEYPHRASES_DIVERSITY,
+        show_default=True,
+        type=click.FloatRange(0.0, 1.0),
+        help="Keyphrase diversity (MMR): 0 = most relevant only, 1 = most different from each other.",
+    )(command)
+    return click.option(
+        "--keyphrases",
+        "top_n",
+        default=KEYPHRASES_TOP_N,
+        show_default=True,
+        type=click.IntRange(1, KEYPHRASES_TOP_N_MAX),
+        help="Keyphrases per paper.",
+    )(command)
+
+
 @cli.command()
 @click.option(
     "--host",
@@ -79,21 +106,7 @@ db_option = click.option(
     show_default=True,
     help="Load the keyphrase model at start (first page fast) or on first use (start fast).",
 )
-@click.option(
-    "--keyphrases",
-    "top_n",
-    default=5,
-    show_default=True,
-    type=click.IntRange(1, 50),
-    help="Keyphrases per paper.",
-)
-@click.option(
-    "--diversity",
-    default=0.3,
-    show_default=True,
-    type=click.FloatRange(0.0, 1.0),
-    help="Keyphrase diversity (MMR): 0 = most relevant only, 1 = most different from each other.",
-)
+@keyphrase_options
 @click.option(
     "--ranker",
     type=click.Choice(sorted(RANKERS)),
@@ -193,8 +206,7 @@ def parse(file, url):
 @cli.command()
 @click.argument("file")
 @click.option("--url", default=None, help="The page's URL.")
-@click.option("--keyphrases", "top_n", default=5, show_default=True, type=click.IntRange(1, 50), help="Keyphrases per paper.")
-@click.option("--diversity", default=0.3, show_default=True, type=click.FloatRange(0.0, 1.0), help="Keyphrase diversity (MMR).")
+@keyphrase_options
 @db_option
 def annotate(file, url, top_n, diversity, db_path):
     """Print what POST /api/annotate answers for a saved page, recording its papers in the library.
@@ -259,8 +271,7 @@ def _existing_library(db_path: Path | None):
     "fmt",
     type=click.Choice(formats.EXPORT_FORMATS),
     default=None,
-    help="json restores everything (tags, notes, read state); bibtex for LaTeX; csv for spreadsheets. "
-    "Default: from --output's extension (.bib, .csv), else json.",
+    help=f"{formats.help_text(formats.EXPORT_FORMATS)}. Default: from --output's extension, else json.",
 )
 @click.option(
     "--output",
@@ -304,7 +315,8 @@ def export(fmt, output, db_path):
     "fmt",
     type=click.Choice(formats.IMPORT_FORMATS),
     default=None,
-    help="Default: from the file extension (.json, .bib), else from its first character.",
+    help=f"{formats.help_text(formats.IMPORT_FORMATS)}. Default: from the file extension, else from its first "
+    "character.",
 )
 @db_option
 def import_(file, fmt, db_path):

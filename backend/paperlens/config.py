@@ -31,6 +31,12 @@ MAX_QUERY_CHARS = 500
 MAX_QUERY_STRING = 8192
 
 
+# Keyphrases per paper (serve --keyphrases), and how different from each other they are (MMR diversity,
+# 0 = the most relevant even if they overlap, 1 = the most different).
+KEYPHRASES_TOP_N = 5
+KEYPHRASES_TOP_N_MAX = 50
+KEYPHRASES_DIVERSITY = 0.3
+
 # Related papers per paper in an annotate answer (and the default of GET /api/papers/<id>/related).
 RELATED_K = 5
 # Results of a library search (GET /api/search) unless the request says how many.

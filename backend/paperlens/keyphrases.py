@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .config import KEYPHRASES_DIVERSITY, KEYPHRASES_TOP_N, KEYPHRASES_TOP_N_MAX
+
 MODEL_NAME = "all-MiniLM-L6-v2"
 # Bump when candidate generation or scoring changes: cached keyphrases then recompute.
 ALGORITHM_VERSION = 2
@@ -59,12 +61,12 @@ def load_embedder():
 class Settings:
     """top_n: phrases per paper. diversity: 0 = pure relevance, 1 = pure novelty (MMR)."""
 
-    top_n: int = 5
-    diversity: float = 0.3
+    top_n: int = KEYPHRASES_TOP_N
+    diversity: float = KEYPHRASES_DIVERSITY
 
     def __post_init__(self):
-        if not (1 <= int(self.top_n) <= 50):
-            raise ValueError("top_n must be 1..50")
+        if not (1 <= int(self.top_n) <= KEYPHRASES_TOP_N_MAX):
+            raise ValueError(f"top_n must be 1..{KEYPHRASES_TOP_N_MAX}")
         if not (0.0 <= float(self.diversity) <= 1.0):
             raise ValueError("diversity must be 0..1")
 

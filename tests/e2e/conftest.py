@@ -12,8 +12,6 @@ from dataclasses import dataclass
 
 import pytest
 
-from conftest import _keybert_embedder
-
 from . import harness, pages
 
 
@@ -41,13 +39,7 @@ class Ext:
 
 @pytest.fixture(scope="session")
 def backend(tmp_path_factory):
-    b = harness.Backend(
-        {
-            "TESTING": True,
-            "DB_PATH": str(tmp_path_factory.mktemp("e2e-library") / "library.sqlite3"),
-            "EMBEDDER": _keybert_embedder(),
-        }
-    )
+    b = harness.Backend.on_temp_library(tmp_path_factory.mktemp("e2e-library"))
     yield b
     b.stop()
 
@@ -55,14 +47,7 @@ def backend(tmp_path_factory):
 @pytest.fixture(scope="session")
 def pending_backend(tmp_path_factory):
     """A second backend that answers every paper with pending keyphrases (filled in on later polls)."""
-    b = harness.Backend(
-        {
-            "TESTING": True,
-            "DB_PATH": str(tmp_path_factory.mktemp("e2e-pending") / "library.sqlite3"),
-            "EMBEDDER": _keybert_embedder(),
-        },
-        prepare=harness.keyphrases_pending,
-    )
+    b = harness.Backend.on_temp_library(tmp_path_factory.mktemp("e2e-pending"), prepare=harness.keyphrases_pending)
     yield b
     b.stop()
 

@@ -53,6 +53,14 @@ class Backend:
         self.server.shutdown()
         self.thread.join(5)
 
+    @classmethod
+    def on_temp_library(cls, folder: Path, prepare=None) -> "Backend":
+        """A test backend on a new library in `folder`, with the small deterministic embedder."""
+        from conftest import _keybert_embedder
+
+        return cls({"TESTING": True, "DB_PATH": str(folder / "library.sqlite3"), "EMBEDDER": _keybert_embedder()},
+                   prepare=prepare)
+
 
 def require(ok: bool, why: str, install: str) -> None:
     """Skip when a browser test's tool is missing, except with CI=true, where it fails: CI must never

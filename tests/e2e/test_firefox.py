@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import _keybert_embedder
 
 from . import harness, pages
 from .firefox import FIREFOX, Firefox, unpacked_package
@@ -51,13 +50,7 @@ def _api(backend: harness.Backend, method: str, path: str):
 @pytest.fixture(scope="module")
 def ff_backend(tmp_path_factory):
     # Its own library, so what the Chromium tests saved cannot leak into these assertions.
-    b = harness.Backend(
-        {
-            "TESTING": True,
-            "DB_PATH": str(tmp_path_factory.mktemp("firefox-library") / "library.sqlite3"),
-            "EMBEDDER": _keybert_embedder(),
-        }
-    )
+    b = harness.Backend.on_temp_library(tmp_path_factory.mktemp("firefox-library"))
     yield b
     b.stop()
 

@@ -20,6 +20,11 @@ EXPORT_FORMATS = tuple(FORMATS)
 IMPORT_FORMATS = tuple(name for name, f in FORMATS.items() if f.read is not None)
 
 
+def help_text(names: tuple[str, ...]) -> str:
+    """The formats `names` for a --format help: "json restores everything (...); csv for spreadsheets"."""
+    return "; ".join(f"{n} {FORMATS[n].purpose} ({', '.join(FORMATS[n].extensions)})" for n in names)
+
+
 def describe() -> list[dict]:
     """[{"name", "label", "export", "import"}] for GET /api/health (the popup builds its buttons from it)."""
     return [{"name": f.name, "label": f.label, "export": True, "import": f.read is not None} for f in FORMATS.values()]

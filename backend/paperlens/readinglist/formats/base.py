@@ -11,6 +11,7 @@ from dataclasses import dataclass
 class Format:
     name: str  # the API's and the CLI's name for it: json, bibtex, csv
     label: str  # how the popup's button says it
+    purpose: str  # what it is for, in the CLI's help ("for spreadsheets")
     extensions: tuple[str, ...]  # file name endings, the first one for downloads (".bib")
     media_type: str  # the download's Content-Type
     write: Callable[[list[dict]], str]  # export records -> the file's text

@@ -364,5 +364,12 @@ def _bib_record(fields: dict[str, str]) -> dict:
     return record
 
 
-FORMAT = Format("bibtex", "BibTeX", (".bib", ".bibtex"), "application/x-bibtex; charset=utf-8", export_bibtex,
-                parse_bibtex)
+FORMAT = Format(
+    name="bibtex",
+    label="BibTeX",
+    purpose="for LaTeX and reference managers",
+    extensions=(".bib", ".bibtex"),
+    media_type="application/x-bibtex; charset=utf-8",
+    write=export_bibtex,
+    read=parse_bibtex,
+)

@@ -48,4 +48,11 @@ def iso_time(t: float | None) -> str:
     return datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-FORMAT = Format("csv", "CSV", (".csv",), "text/csv; charset=utf-8", export_csv)
+FORMAT = Format(
+    name="csv",
+    label="CSV",
+    purpose="for spreadsheets",
+    extensions=(".csv",),
+    media_type="text/csv; charset=utf-8",
+    write=export_csv,
+)

@@ -112,4 +112,12 @@ def _json_record(item: dict) -> dict:
     return record
 
 
-FORMAT = Format("json", "JSON", (".json",), "application/json; charset=utf-8", export_json, parse_json_export)
+FORMAT = Format(
+    name="json",
+    label="JSON",
+    purpose="restores everything (tags, notes, read state)",
+    extensions=(".json",),
+    media_type="application/json; charset=utf-8",
+    write=export_json,
+    read=parse_json_export,
+)
