@@ -13,6 +13,7 @@ from paperlens.readinglist import formats
 from paperlens.readinglist.formats import json as json_format
 from paperlens.cli import cli
 from paperlens.errors import PaperLensError
+from paperlens.ids import PAPER_ID
 from paperlens.store import MIGRATIONS, Store
 
 BIB = r"""
@@ -154,9 +155,7 @@ def test_version_1_library_migrates_with_data(tmp_path):
 _text = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
 _record = st.fixed_dictionaries(
     {
-        "id": st.one_of(
-            st.from_regex(r"\A\d{4}\.\d{5}\Z"), st.from_regex(r"\At-[0-9a-f]{16}\Z")
-        ),
+        "id": st.from_regex(PAPER_ID.pattern.replace("^", r"\A").replace("$", r"\Z")),
         "title": st.one_of(st.none(), _text.filter(str.strip)),
         "authors": st.lists(_text, max_size=4),
         "published": st.one_of(st.none(), st.dates().map(lambda d: f"{d.year:04d}-{d.month:02d}-{d.day:02d}")),

@@ -3,7 +3,8 @@
 (function () {
   "use strict";
 
-  const { el, safeHref } = globalThis.PaperLensDom;
+  const { el } = globalThis.PaperLensDom;
+  const { safeHref } = globalThis.PaperLensLinks;
   const { send } = globalThis.PaperLensMessages;
   const $ = (id) => document.getElementById(id);
   // How many saved papers the popup lists (the backend counts them all in `total`).

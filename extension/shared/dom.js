@@ -1,6 +1,6 @@
-/* DOM helpers for the content script, the popup and the options page. Elements are built with
- * createElement + textContent only, never HTML strings, so titles and keyphrases from the page or the
- * backend always render as text. */
+/* DOM building for the content script and the popup. Elements are built with createElement +
+ * textContent only, never HTML strings, so titles and keyphrases from the page or the backend always
+ * render as text (links they may carry are checked by paper-links.js safeHref). */
 (function () {
   "use strict";
 
@@ -19,17 +19,5 @@
     return node;
   }
 
-  /** `url` if it is an https://huggingface.co link (the only links the backend gives), else null:
-   * a hostile title or URL must never become a javascript: or foreign link. */
-  function safeHref(url) {
-    try {
-      const u = new URL(String(url || ""));
-      if (u.protocol === "https:" && u.hostname === "huggingface.co") return u.href;
-    } catch (e) {
-      /* not a URL */
-    }
-    return null;
-  }
-
-  globalThis.PaperLensDom = Object.freeze({ el, safeHref });
+  globalThis.PaperLensDom = Object.freeze({ el });
 })();

@@ -1,4 +1,5 @@
-/* The one paper rule the extension keeps: which links name a paper page, and the key a card goes by.
+/* The paper rules the extension keeps: which links name a paper page, the key a card goes by, and which
+ * links it may put in an href.
  * Everything else about papers (ids of cards without a link, title keys, paper URLs) is the backend's
  * (backend/paperlens/ids.py), and comes back in its answers. tests/contract/*.json holds the cases both
  * sides are checked against (tests/js/contract.test.js here, tests/test_contract.py there). */
@@ -31,5 +32,17 @@
     return id || TITLE_KEY_PREFIX + String(title || "").replace(/\s+/g, " ").trim();
   }
 
-  globalThis.PaperLensLinks = Object.freeze({ paperIdFromHref, cardKey });
+  /** `url` if it is an https://huggingface.co link (the only links the backend gives), else null: a hostile
+   * title or URL must never become a javascript: or foreign link. */
+  function safeHref(url) {
+    try {
+      const u = new URL(String(url || ""));
+      if (u.protocol === "https:" && u.hostname === HF_HOST) return u.href;
+    } catch (e) {
+      /* not a URL */
+    }
+    return null;
+  }
+
+  globalThis.PaperLensLinks = Object.freeze({ paperIdFromHref, cardKey, safeHref });
 })();

@@ -89,3 +89,12 @@ def test_package_contains_only_the_manifest_and_extension(tmp_path):
     assert all(n == "manifest.json" or n.startswith("extension/") for n in names)
     expected = {p.relative_to(ROOT).as_posix() for p in (ROOT / "extension").rglob("*") if p.is_file()}
     assert set(names) - {"manifest.json"} == expected
+
+
+def test_what_the_extension_must_know_of_the_backend_agrees_with_it():
+    from paperlens.config import CLIENT_HEADER, DEFAULT_HOST, DEFAULT_PORT
+
+    settings = (ROOT / "extension" / "shared" / "settings.js").read_text()
+    api = (ROOT / "extension" / "background" / "api.js").read_text()
+    assert re.search(r'backendUrl: "([^"]+)"', settings).group(1) == f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
+    assert re.search(r'const CLIENT_HEADER = "([^"]+)"', api).group(1) == CLIENT_HEADER

@@ -24,3 +24,12 @@ test("cards without a paper link are keyed by the title they show, exactly as th
 test("cards with an arXiv id are keyed by it", () => {
   assert.equal(Links.cardKey("2509.09737", "Any Title"), "2509.09737");
 });
+
+test("only https://huggingface.co links may go into an href", () => {
+  assert.equal(Links.safeHref("https://huggingface.co/papers/2509.09737"), "https://huggingface.co/papers/2509.09737");
+  assert.equal(Links.safeHref("https://huggingface.co/papers?q=a%20b"), "https://huggingface.co/papers?q=a%20b");
+  for (const bad of ["javascript:alert(1)", "http://huggingface.co/papers", "https://huggingface.co.evil.example/x",
+    "https://evil.example/?huggingface.co", "/papers/2509.09737", "", null, undefined]) {
+    assert.equal(Links.safeHref(bad), null, String(bad));
+  }
+});

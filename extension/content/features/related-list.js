@@ -4,7 +4,8 @@
 (function () {
   "use strict";
 
-  const { el, safeHref } = globalThis.PaperLensDom;
+  const { el } = globalThis.PaperLensDom;
+  const { safeHref } = globalThis.PaperLensLinks;
 
   function item(rel) {
     const why = Array.isArray(rel.why) ? rel.why.filter((t) => typeof t === "string") : [];
