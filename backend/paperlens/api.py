@@ -17,8 +17,8 @@ from .config import (
 )
 from .errors import NotFound, PaperLensError
 from .keyphrases import MODEL_NAME
-from .readinglist import fields, formats, speed
 from .ids import check_paper_id
+from .readinglist import fields, formats, speed
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -73,8 +73,6 @@ def annotate():
     cards = read_cards(body["cards"]) if "cards" in body else None
     if content is not None and not isinstance(content, str):
         raise PaperLensError("'html' / 'text' must be a string", 400)
-    if content is None and cards is None:
-        raise PaperLensError("send the page as 'html' or 'text' (a string), or its 'cards'", 400)
     if content is not None and len(content) > MAX_PAGE_CHARS:
         raise PaperLensError(f"the page is longer than {MAX_PAGE_CHARS} characters", 413)
     wait = body.get("wait", False)
@@ -177,7 +175,7 @@ def list_saved():
     sort = args.get("sort", "-saved_at")
     if sort not in SAVED_SORTS:
         raise PaperLensError(f"'sort' must be one of {', '.join(SAVED_SORTS)}", 400)
-    q = args.get("q", "")  # its length is capped for every route by the guard in app.py
+    q = args.get("q", "")  # its length is capped for every route by guard.py
     tags = fields.normalize_tags([args.get("tag", "")])
     filters = {"tag": tags[0] if tags else None, "read": None if not read else read == "true", "q": q}
     store = annotator().store
