@@ -213,10 +213,6 @@ class Annotator:
             for p, kws, hits, fy in zip(papers, keyphrases, related, for_you)
         ]
 
-    def keyphrases_by_id(self, ids: list[str]) -> dict:
-        """For `GET /api/keyphrases` (see `KeyphraseJobs.by_id`)."""
-        return self.keyphrases.by_id(ids)
-
     def related_to(self, paper_id: str, k: int = RELATED_K) -> list[dict]:
         """The k library papers closest to library paper `paper_id`, shaped like the annotate answer's
         "related" items. Raises NotFound if the paper is not in the library."""

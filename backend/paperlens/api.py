@@ -16,7 +16,6 @@ from .config import (
     SEARCH_K,
 )
 from .errors import NotFound, PaperLensError
-from .keyphrases import MODEL_NAME
 from .ids import check_paper_id
 from .readinglist import fields, formats, speed
 
@@ -47,7 +46,7 @@ def health():
             "version": __version__,
             "papers": ann.store.count_papers(),
             "saved": ann.store.count_saved(),
-            "model": ann.extractor.model_name or MODEL_NAME,
+            "model": ann.extractor.model_name,
             "settings": {
                 "keyphrases_per_paper": ann.extractor.settings.top_n,
                 "related_per_paper": RELATED_K,
@@ -93,7 +92,7 @@ def keyphrases():
         raise PaperLensError(f"at most {MAX_PAPERS_PER_PAGE} ids per request", 400)
     for paper_id in ids:
         check_paper_id(paper_id)
-    return jsonify({"ok": True, **annotator().keyphrases_by_id(ids)})
+    return jsonify({"ok": True, **annotator().keyphrases.by_id(ids)})
 
 
 # ---------------------------------------------------------------- the reading list

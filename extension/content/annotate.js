@@ -25,6 +25,7 @@
     const stale = new Map(); // card key -> the worker's remembered paper, until the fresh one comes
     const failed = new Set(); // card keys the backend did not answer; asked again on Retry or navigation
     const rendered = new WeakMap(); // annotation root -> {key, card}
+    const annotatedCards = new WeakSet(); // cards that got a root
     let lastUrl = location.href;
     let timer = 0;
     let running = false;
@@ -79,6 +80,7 @@
       if (isStale) root.dataset.plStale = "1";
       c.anchor.after(root);
       rendered.set(root, { key: c.key, card: c.card });
+      annotatedCards.add(c.card);
       ctx.emit("annotation", { root, card: c.card, paper });
     }
 
@@ -210,6 +212,7 @@
       papers: { forId, all: () => [...answers.values(), ...stale.values()] },
       roots,
       cardOf,
+      isCard: (node) => annotatedCards.has(node),
       flash,
       requestPass: schedule,
       retry: () => pass(true),

@@ -4,8 +4,8 @@
  * no trace on the page.
  *
  * ctx: settings; send(msg) (to the service worker); on(type, fn) / emit(type, detail) (the features'
- * events, see annotate.js and each feature); and what annotate.js adds: papers, roots, cardOf, flash,
- * requestPass, retry, stats. */
+ * events, see annotate.js and each feature); and what annotate.js adds: papers, roots, cardOf, isCard,
+ * flash, requestPass, retry, stats. */
 (function () {
   "use strict";
 

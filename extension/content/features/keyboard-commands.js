@@ -11,11 +11,12 @@
     document.addEventListener(
       "pointerover",
       (e) => {
-        const root = ctx.roots().find((r) => {
-          const card = ctx.cardOf(r);
-          return card && card.contains(e.target);
-        });
-        if (root) pointerCard = ctx.cardOf(root);
+        for (let n = e.target; n && n !== document.body; n = n.parentElement) {
+          if (ctx.isCard(n)) {
+            pointerCard = n;
+            return;
+          }
+        }
       },
       { signal, passive: true }
     );
