@@ -14,7 +14,7 @@ KeyBERT (1,2)-grams + English stop words batched; then the same page from our wa
     python benchmarks/bench_keyphrases.py --limit 100        # first 100 docs of each data set
     python benchmarks/bench_keyphrases.py --only ours,yake --datasets inspec --no-speed
 
-Data: $PAPERLENS_SHARED or ../shared next to the repo (falls back to /work/shared).
+Data: $PAPERLENS_SHARED or ../shared next to the repo.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Shared benchmark helpers: where the shared data lives, and a big synthetic library built from it.
 
-Data is read from ../shared/data next to the repo (or $PAPERLENS_SHARED, or /work/shared) and never
+Data is read from ../shared/data next to the repo (or $PAPERLENS_SHARED) and never
 copied into the repo; synthetic libraries are built in memory or in a temp dir.
 """
 

@@ -1,6 +1,6 @@
 """Realistic huggingface.co/papers pages, built from records: hydration JSON + Svelte/Tailwind cards.
 
-Written from /work/shared/notes/hf-pages.md (§2 embedded data, §3 rendered DOM): every list page wraps its
+Written from the shared notes (../shared/notes/hf-pages.md) (§2 embedded data, §3 rendered DOM): every list page wraps its
 cards in `<div class="SVELTE_HYDRATER contents" data-target="DailyPapers" data-props="…">`; each card is an
 `<article>` with `h3 > a[href="/papers/<id>"]`, a thumbnail link, an upvote `label` (or a `/login?next=` link
 when logged out) and a `#community` comment link. Search and trending cards also show the abstract, the

@@ -22,14 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def shared_dir() -> Path:
-    """The shared data folder: $PAPERLENS_SHARED, else ../shared beside the repo (CI), else /work/shared."""
+    """The shared data folder (seeds, benchmark data): $PAPERLENS_SHARED, else ../shared beside the repo, as in
+    CI. Only the tests about the seeds themselves need it; they skip without it (and say where they looked)."""
     env = os.environ.get("PAPERLENS_SHARED")
-    if env:
-        return Path(env)
-    for candidate in (ROOT.parent / "shared", Path("/work/shared")):
-        if candidate.is_dir():
-            return candidate
-    return ROOT.parent / "shared"
+    return Path(env) if env else ROOT.parent / "shared"
 
 
 SHARED = shared_dir()
@@ -91,6 +87,16 @@ def seed_path(name: str) -> Path:
     if path is None:
         pytest.skip(f"seed {name} not found under {SEEDS}")
     return path
+
+
+@pytest.fixture
+def text_copy() -> str:
+    """The repo's own text copy of a papers page (tests/pages/text_copy.txt, 5 papers): for tests about the
+    pipeline, not about the seed pages themselves."""
+    return (PAGES / "text_copy.txt").read_text(encoding="utf-8")
+
+
+TEXT_COPY_PAPERS = 5
 
 
 @pytest.fixture

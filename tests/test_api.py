@@ -1,6 +1,6 @@
 """The HTTP contract of the walking skeleton: health, annotate, save/unsave, errors."""
 
-from conftest import HEADERS
+from conftest import HEADERS, TEXT_COPY_PAPERS
 
 
 def test_health_needs_no_header(client):
@@ -11,17 +11,17 @@ def test_health_needs_no_header(client):
     assert body["version"] and body["model"]
 
 
-def test_annotate_seed_end_to_end(client, seed001):
-    r = client.post("/api/annotate", json={"url": None, "text": seed001, "wait": True}, headers=HEADERS)
+def test_annotate_text_copy_end_to_end(client, text_copy):
+    r = client.post("/api/annotate", json={"url": None, "text": text_copy, "wait": True}, headers=HEADERS)
     assert r.status_code == 200, r.get_json()
     body = r.get_json()
     assert body["page"]["kind"] == "text"
     papers = body["papers"]
-    assert len(papers) == 25
+    assert len(papers) == TEXT_COPY_PAPERS
     assert all(p["keyphrases"] and p["pending"] is False and p["saved"] is False for p in papers)
     assert all(set(k) == {"phrase", "score"} for p in papers for k in p["keyphrases"])
     assert all(r["id"] != p["id"] for p in papers for r in p["related"])
-    assert client.get("/api/health").get_json()["papers"] == 25
+    assert client.get("/api/health").get_json()["papers"] == TEXT_COPY_PAPERS
 
     # Save the paper that is most often related to others, then annotate again.
     counts = {}
@@ -30,7 +30,7 @@ def test_annotate_seed_end_to_end(client, seed001):
             counts[rel["id"]] = counts.get(rel["id"], 0) + 1
     target = max(counts, key=counts.get)
     assert client.put(f"/api/saved/{target}", headers=HEADERS).status_code == 200
-    again = client.post("/api/annotate", json={"text": seed001}, headers=HEADERS).get_json()["papers"]
+    again = client.post("/api/annotate", json={"text": text_copy}, headers=HEADERS).get_json()["papers"]
     assert [p["saved"] for p in again if p["id"] == target] == [True]
     marked = [rel for p in again for rel in p["related"] if rel["id"] == target]
     assert marked and all(rel["saved"] for rel in marked)
@@ -40,8 +40,8 @@ def test_annotate_seed_end_to_end(client, seed001):
     assert client.delete(f"/api/saved/{target}", headers=HEADERS).status_code == 404
 
 
-def test_header_required(client, seed001):
-    r = client.post("/api/annotate", json={"text": seed001})
+def test_header_required(client, text_copy):
+    r = client.post("/api/annotate", json={"text": text_copy})
     assert r.status_code == 403
     assert r.get_json()["ok"] is False and "X-PaperLens-Client" in r.get_json()["error"]
     assert client.get("/api/health").get_json()["papers"] == 0  # no side effect

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import SEEDS
 
 from paperlens.digest import parse_page
 from paperlens.ids import paper_url, title_id
@@ -21,12 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _seeds_dir() -> Path:
-    """$PAPERLENS_SHARED/seeds, else ../shared/seeds next to the repo, else /work/shared/seeds (worktrees)."""
-    env = os.environ.get("PAPERLENS_SHARED")
-    for base in ([Path(env)] if env else []) + [ROOT.parent / "shared", Path("/work/shared")]:
-        if (base / "seeds").is_dir():
-            return base / "seeds"
-    pytest.skip("the seed text copies are not available")
+    if not SEEDS.is_dir():
+        pytest.skip(f"the seed text copies are not in {SEEDS} (set PAPERLENS_SHARED)")
+    return SEEDS
 
 
 def _seed(name: str) -> tuple[Path, str]:

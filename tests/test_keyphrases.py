@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 import pytest
-from conftest import HEADERS
+from conftest import HEADERS, TEXT_COPY_PAPERS
 
 from paperlens.keyphrases import KeyphraseExtractor, Settings, candidates, singular
 from paperlens.keyphrase_jobs import KeyphraseJobs
@@ -194,15 +194,15 @@ def poll(client, ids, timeout=30.0):
         time.sleep(0.02)
 
 
-def test_api_answers_at_once_then_polling_fills_in(app, client, seed001):
+def test_api_answers_at_once_then_polling_fills_in(app, client, text_copy):
     ex = app.extensions["paperlens"].extractor
     gate = threading.Event()
     real = ex.extract_with_vectors  # what the background worker calls
     ex.extract_with_vectors = lambda docs: (gate.wait(30), real(docs))[1]
-    r = client.post("/api/annotate", json={"text": seed001}, headers=HEADERS)
+    r = client.post("/api/annotate", json={"text": text_copy}, headers=HEADERS)
     assert r.status_code == 200
     papers = r.get_json()["papers"]
-    assert len(papers) == 25 and all(p["pending"] is True and p["keyphrases"] == [] for p in papers)
+    assert len(papers) == TEXT_COPY_PAPERS and all(p["pending"] is True and p["keyphrases"] == [] for p in papers)
     ids = [p["id"] for p in papers]
     body = client.get(f"/api/keyphrases?ids={','.join(ids)}", headers=HEADERS).get_json()
     assert body["ok"] is True and body["pending"] == ids and body["keyphrases"] == {}
@@ -210,7 +210,7 @@ def test_api_answers_at_once_then_polling_fills_in(app, client, seed001):
     body = poll(client, ids)
     assert body["pending"] == [] and set(body["keyphrases"]) == set(ids)
     assert all(kws for kws in body["keyphrases"].values())
-    again = client.post("/api/annotate", json={"text": seed001}, headers=HEADERS).get_json()["papers"]
+    again = client.post("/api/annotate", json={"text": text_copy}, headers=HEADERS).get_json()["papers"]
     assert all(p["pending"] is False for p in again)
     assert {p["id"]: p["keyphrases"] for p in again} == body["keyphrases"]
     app.extensions["paperlens"].close()
@@ -237,13 +237,13 @@ def test_keyphrases_route_rejects_bad_input(client):
     }
 
 
-def test_settings_from_app_config(tmp_path, embedder, seed001):
+def test_settings_from_app_config(tmp_path, embedder, text_copy):
     from paperlens.app import create_app
 
     app = create_app(
         {"DB_PATH": str(tmp_path / "l.sqlite3"), "EMBEDDER": embedder, "KEYPHRASES_TOP_N": 2, "KEYPHRASES_DIVERSITY": 0.9}
     )
-    papers = app.test_client().post("/api/annotate", json={"text": seed001, "wait": True}, headers=HEADERS).get_json()
+    papers = app.test_client().post("/api/annotate", json={"text": text_copy, "wait": True}, headers=HEADERS).get_json()
     assert all(1 <= len(p["keyphrases"]) <= 2 for p in papers["papers"])
     assert app.extensions["paperlens"].extractor.settings == Settings(top_n=2, diversity=0.9)
     with pytest.raises(ValueError):

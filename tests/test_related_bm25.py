@@ -34,7 +34,7 @@ def corpus() -> list[tuple[str, str]]:
     if path.exists():
         with open(path, encoding="utf-8") as f:
             return [(d["title"], d["abstract"]) for d in map(json.loads, f)]
-    return generated_corpus(3000)
+    return generated_corpus(4000)  # as many as the tests index (more than 3,000)
 
 
 @pytest.fixture(scope="module")

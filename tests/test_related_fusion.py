@@ -185,7 +185,7 @@ def test_ranker_setting(tmp_path, embedder):
     assert "--ranker [bm25|fusion]" in out
 
 
-def test_annotate_stores_embeddings_and_fuses_through_the_api(tmp_path, embedder, seed001):
+def test_annotate_stores_embeddings_and_fuses_through_the_api(tmp_path, embedder, text_copy):
     from conftest import HEADERS
 
     from paperlens.app import create_app
@@ -194,13 +194,13 @@ def test_annotate_stores_embeddings_and_fuses_through_the_api(tmp_path, embedder
     on = create_app({"TESTING": True, "DB_PATH": db, "EMBEDDER": embedder})
     off = create_app({"TESTING": True, "DB_PATH": db, "EMBEDDER": embedder, "RELATED_RANKER": "bm25"})
     try:
-        first = on.test_client().post("/api/annotate", json={"text": seed001, "wait": True}, headers=HEADERS)
+        first = on.test_client().post("/api/annotate", json={"text": text_copy, "wait": True}, headers=HEADERS)
         assert first.status_code == 200
         ids = [p["id"] for p in first.get_json()["papers"]]
         store = on.extensions["paperlens"].store
         assert set(store.get_paper_embeddings("hash-embedder", ids)) == set(ids)
-        fused = on.test_client().post("/api/annotate", json={"text": seed001}, headers=HEADERS).get_json()["papers"]
-        plain = off.test_client().post("/api/annotate", json={"text": seed001}, headers=HEADERS).get_json()["papers"]
+        fused = on.test_client().post("/api/annotate", json={"text": text_copy}, headers=HEADERS).get_json()["papers"]
+        plain = off.test_client().post("/api/annotate", json={"text": text_copy}, headers=HEADERS).get_json()["papers"]
         assert [p["id"] for p in fused] == [p["id"] for p in plain] == ids
         assert all(p["pending"] is False for p in fused)
         # Same shape, same for_you (BM25); some related lists are re-ordered by the embeddings.

@@ -13,7 +13,7 @@ from conftest import HEADERS
 from paperlens.app import create_app
 from paperlens.guard import split_host
 
-# A text copy of a Daily Papers page (the format of /work/shared/seeds), two papers.
+# A text copy of a Daily Papers page (the format of the shared seeds), two papers.
 PAGE = """Daily Papers
 
 Sparse Attention for Long Context Language Models

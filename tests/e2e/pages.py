@@ -1,4 +1,4 @@
-"""Fixture pages shaped like huggingface.co/papers (see /work/shared/notes/hf-pages.md), built in code.
+"""Fixture pages shaped like huggingface.co/papers (see the shared notes, ../shared/notes/hf-pages.md), built in code.
 
 Each list page carries the SSR hydration div (`data-target="DailyPapers"`, HTML-escaped JSON in
 `data-props`) and one `<article>` card per paper with the `h3 > a[href="/papers/<id>"]` title link;
@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
-from pathlib import Path
 
 HF = "https://huggingface.co"
 
@@ -200,21 +198,15 @@ def paper_page(pid: str, title: str, abstract: str) -> str:
     return _doc(f"Paper page - {title}", hydrater("PaperContent", props), body)
 
 
-def shared_dir() -> Path:
-    env = os.environ.get("PAPERLENS_SHARED")
-    if env:
-        return Path(env)
-    rel = Path(__file__).resolve().parents[3] / "shared"
-    return rel if rel.exists() else Path("/work/shared")
-
-
 def big_papers(n: int = 100) -> list[tuple[str, str, str]]:
     """n papers for the timing page: the seed digests' titles and abstracts when present, else the
     hand-written papers above with numbered titles."""
     from paperlens.digest import parse_page
 
     out: list[tuple[str, str, str]] = []
-    seeds = sorted((shared_dir() / "seeds").glob("*.txt"))
+    from conftest import SEEDS
+
+    seeds = sorted(SEEDS.glob("*.txt"))
     for path in seeds:
         for p in parse_page(path.read_text(encoding="utf-8")).papers:
             out.append((p.title, p.abstract))
