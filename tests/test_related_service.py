@@ -183,3 +183,17 @@ def test_snapshot_spares_a_new_process_the_build_and_stays_correct(tmp_path, mon
     other.ranker.index.snapshot_path.write_bytes(b"not a snapshot")
     assert not other.ranker.index.load_snapshot()
     assert other.ranker.index.sync() == 10 and len(other.search("diffusion")) == 4
+
+
+def test_why_shows_the_words_the_reader_saw(tmp_path):
+    store = Store(tmp_path / "lib.sqlite3")
+    text = "Pre-trained multi-modal encoders align images and captions with contrastive objectives."
+    store.record_papers(library() + [  # enough other papers that the shared words have a positive IDF
+        paper("2503.00001", "Pre-trained Multi-Modal Encoders", text),
+        paper("2503.00002", "Contrastive multi-modal pre-training for captions", text + " Captions help."),
+    ])
+    ann = Annotator(store, KeyphraseExtractor(embedder=object()))
+    why = ann.ranker.match_page([paper("2503.00001", "Pre-trained Multi-Modal Encoders", text)], 1)[0][0][0]["why"]
+    assert "pre-trained" in why or "multi-modal" in why, why
+    assert not {"pre", "modal", "multi", "trained"} & set(why), why
+    assert len(why) == len(set(why)) == 3

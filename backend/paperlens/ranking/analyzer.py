@@ -32,6 +32,15 @@ _WORD = re.compile(r"[A-Za-z0-9]+")
 # An all-caps acronym with a plural s ("LLMs", "GANs", "VLMs") is the acronym: stemming the
 # lowercased word would work for "llms" but not for e.g. "VAEs" -> "vae" vs "vaes".
 _ACRONYM_PLURAL = re.compile(r"^([A-Z][A-Z0-9]+)s$")
+# A word as the reader wrote it, hyphens and slashes included ("pre-trained", "encoder-decoder", "GPT-4").
+_COMPOUND = re.compile(r"[A-Za-z0-9]+(?:[-/][A-Za-z0-9]+)*")
+
+
+def _readable(word: str) -> str:
+    """One word as "why" shows it: an acronym as written (its plural folded), anything else lowercased."""
+    m = _ACRONYM_PLURAL.match(word)
+    base = m.group(1) if m else word
+    return base if base.isupper() and len(base) > 1 else base.lower()
 
 class Analyzer:
     """Text -> index terms: split, acronym plurals folded, lowercased, stop words and bare numbers
@@ -76,14 +85,15 @@ class Analyzer:
             return [t for t in map(memo.__getitem__, words) if t]
 
     def surfaces(self, text: str) -> dict[str, str]:
-        """{term: the first word in `text` that produced it, lowercased unless an acronym}."""
+        """{term: what the reader saw where `text` first produced it}: the whole hyphenated word for a part
+        of one ("pre-trained" for "pre", "multi-modal" for "modal"), each word lowercased unless an acronym."""
         out: dict[str, str] = {}
-        for word in _WORD.findall(text or ""):
-            term = self._term(word)
-            if term is not None and term not in out:
-                m = _ACRONYM_PLURAL.match(word)
-                base = m.group(1) if m else word
-                out[term] = base if base.isupper() and len(base) > 1 else base.lower()
+        for compound in _COMPOUND.findall(text or ""):
+            words = _WORD.findall(compound)
+            for word in words:
+                term = self._term(word)
+                if term is not None and term not in out:
+                    out[term] = _WORD.sub(lambda m: _readable(m.group(0)), compound) if len(words) > 1 else _readable(word)
         return out
 
     def paper_terms(self, title: str, abstract: str, keywords: list[str] | None = None) -> list[str]:

@@ -295,8 +295,15 @@ def top_rows(column: np.ndarray, k: int, skip=None) -> list[Hit]:
 
 
 def why_terms(batch: "ScoreBatch", row: int, j: int, surfaces: dict[str, str], n: int = 3) -> list[str]:
-    """The `n` terms of query j that contributed most to document `row`'s score, as readable words."""
+    """The `n` terms of query j that contributed most to document `row`'s score, as the words the reader saw;
+    two terms of one word ("multi-modal") show it once, and the next term fills the place."""
     parts = batch.contributions(row, j)
-    best = sorted(parts, key=lambda t: (-parts[t], t))[:n]
-    return [surfaces.get(t, t) for t in best]
+    shown: list[str] = []
+    for term in sorted(parts, key=lambda t: (-parts[t], t)):
+        word = surfaces.get(term, term)
+        if word not in shown:
+            shown.append(word)
+            if len(shown) == n:
+                break
+    return shown
 
