@@ -114,3 +114,13 @@ def test_bad_cards_are_a_clear_error_and_change_nothing(client, body, status, wo
     err = r.get_json()
     assert err["ok"] is False and err["status"] == status and words in err["error"], err["error"]
     assert client.get("/api/health").get_json()["papers"] == 0
+
+
+def test_what_the_parser_could_not_place_is_in_the_answer(client):
+    from test_digest_text_copy import ABSTRACT, HEADER
+
+    text = "\n".join(HEADER + ["• 4 authors", "·", "Sep 10", "Real Paper Title", ABSTRACT, "• 2 authors", "·", "Sep 9"])
+    body = post(client, {"text": text}).get_json()
+    assert [p["title"] for p in body["papers"]] == ["Real Paper Title"]
+    assert len(body["warnings"]) == 2 and all("follows no paper" in w for w in body["warnings"])
+    assert post(client, {"url": DAILY_URL, "html": DAILY}).get_json()["warnings"] == []

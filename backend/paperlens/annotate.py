@@ -19,7 +19,7 @@ from .config import (
     RELATED_K,
     SEARCH_K,
 )
-from .digest import Paper, page_kind, parse_page
+from .digest import Page, Paper, page_kind, parse_page
 from .errors import NotFound, PaperLensError, ParseError
 from .ids import TITLE_ID_PREFIX, is_arxiv_id, paper_url, title_id, title_key
 from .keyphrase_jobs import KeyphraseJobs
@@ -77,6 +77,14 @@ def read_cards(raw) -> list[dict]:
     return out
 
 
+def check_page(page: Page) -> Page:
+    """The page itself if it is small enough to be answered without cards; else PaperLensError(422). Pure,
+    so `paperlens annotate` checks a page before it opens (and maybe creates) a library."""
+    if len(page.papers) > MAX_PAPERS_PER_PAGE:
+        raise PaperLensError(f"the page lists {len(page.papers)} papers; at most {MAX_PAPERS_PER_PAGE} per call", 422)
+    return page
+
+
 class Annotator:
     """The pipeline over one library: `store` (the SQLite store), `extractor` (keyphrases) and the
     related-papers ranker named `ranker` (a key of `ranking.RANKERS`)."""
@@ -99,19 +107,24 @@ class Annotator:
         self.extractor.backend()
 
     def annotate(
-        self, content: str | None = None, url: str | None = None, wait: bool = False, cards: list[dict] | None = None
+        self,
+        content: str | None = None,
+        url: str | None = None,
+        wait: bool = False,
+        cards: list[dict] | None = None,
+        page: Page | None = None,
     ) -> dict:
         """Record the page's papers in the library and answer with their keyphrases (cached ones now, the
         rest pending unless `wait`), related papers, for_you and saved status:
         {"ok": true, "page": {"kind", "url"}, "papers": [{"key", "id", "title", "url", "keyphrases",
-        "pending", "related", "saved", "for_you"}]}.
+        "pending", "related", "saved", "for_you"}], "warnings": [what the parser could not place]}.
 
         `content` is the page (HTML, JSON or a text copy). With `cards` (validated by `read_cards`) the
         answer has one paper per card, in card order, under the card's key, and only the cards' papers are
         recorded; the page only fills in details (a page that does not parse is then no error). Without
-        cards, every paper the page holds is answered, under its id as key."""
-        page = None
-        if content is not None:
+        cards, every paper the page holds is answered, under its id as key. `page` is the page already
+        parsed (`digest.parse_page`), instead of `content`."""
+        if page is None and content is not None:
             try:
                 page = parse_page(content, url)
             except ParseError:
@@ -120,10 +133,7 @@ class Annotator:
         if page is None and cards is None:
             raise PaperLensError("send the page as 'html' or 'text', or its 'cards'", 400)
         if cards is None:
-            papers = [p.to_dict() for p in page.papers]
-            if len(papers) > MAX_PAPERS_PER_PAGE:  # before anything is stored
-                raise PaperLensError(f"the page lists {len(papers)} papers; at most {MAX_PAPERS_PER_PAGE} per call",
-                                     422)
+            papers = [p.to_dict() for p in check_page(page).papers]  # before anything is stored
             for p in papers:
                 p["title_key"] = title_key(p["title"])
             self._adopt_known_ids(papers)
@@ -148,6 +158,7 @@ class Annotator:
             "ok": True,
             "page": {"kind": kind, "url": url},
             "papers": [{"key": key, **by_id[p["id"]]} for key, p in keyed],
+            "warnings": page.warnings if page else [],
         }
 
     def _card_papers(self, cards: list[dict], parsed: list[Paper]) -> list[tuple[str, dict]]:

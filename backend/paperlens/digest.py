@@ -60,10 +60,14 @@ class Page:
     kind: str  # daily | week | month | trending | search | paper | text | api
     url: str | None
     papers: list[Paper]
+    # What the parser saw but could not place (a paragraph under no title, metadata under no paper): said,
+    # never dropped or merged silently.
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        """`{"kind", "url", "papers": [Paper.to_dict()]}`."""
-        return {"kind": self.kind, "url": self.url, "papers": [p.to_dict() for p in self.papers]}
+        """`{"kind", "url", "papers": [Paper.to_dict()], "warnings": [str]}`."""
+        return {"kind": self.kind, "url": self.url, "papers": [p.to_dict() for p in self.papers],
+                "warnings": list(self.warnings)}
 
 
 def page_kind(url: str | None) -> str | None:
@@ -91,12 +95,13 @@ def page_kind(url: str | None) -> str | None:
 
 
 def parse_page(content: str | bytes, url: str | None = None) -> Page:
-    """Parse a page into `Page(kind, url, papers)`, papers in page order, no duplicates.
+    """Parse a page into `Page(kind, url, papers, warnings)`, papers in page order, no duplicates.
 
     `content` is page HTML, a saved `/api/daily_papers` or `/api/papers/search` response, or a text copy.
     Raises ParseError ("no papers found" / "not a Hugging Face papers page" / unreadable input) rather
-    than guessing.
+    than guessing; `warnings` say what text it read but could not place.
     """
+    warnings: list[str] = []
     text = _as_text(content)
     stripped = text.strip()
     if not stripped:
@@ -105,13 +110,13 @@ def parse_page(content: str | bytes, url: str | None = None) -> Page:
     if stripped[0] in "[{":
         papers, found = _parse_api_json(stripped), "api"
     elif _looks_like_html(stripped):
-        papers, found = _parse_html(stripped, kind, url)
+        papers, found = _parse_html(stripped, kind, url, warnings)
     else:
-        papers, found = _parse_text_copy(stripped, url), "text"
+        papers, found = _parse_text_copy(stripped, url, warnings=warnings), "text"
     papers = _dedupe(papers)
     if not papers:
         raise ParseError("no papers found on the page")
-    return Page(kind=kind or found, url=url, papers=papers)
+    return Page(kind=kind or found, url=url, papers=papers, warnings=warnings)
 
 
 def _as_text(content: str | bytes) -> str:
@@ -316,8 +321,8 @@ def _kind_from_props(props: dict) -> str:
     return {"week": "week", "month": "month"}.get(props.get("periodType"), "daily")
 
 
-def _parse_html(page: str, kind: str | None, url: str | None) -> tuple[list[Paper], str]:
-    """HTML -> (papers, kind the page itself suggests)."""
+def _parse_html(page: str, kind: str | None, url: str | None, warnings: list[str]) -> tuple[list[Paper], str]:
+    """HTML -> (papers, kind the page itself suggests); what it cannot place goes to `warnings`."""
     props = _hydration_props(page, "PaperContent")
     if props and isinstance(props.get("paper"), dict):
         paper = _paper_from_item(props["paper"])
@@ -356,7 +361,7 @@ def _parse_html(page: str, kind: str | None, url: str | None) -> tuple[list[Pape
         papers = [by_id.get(p.id, p) for p in _papers_from_cards(tree, _page_year_hint(url, props))]
         if papers:
             return papers, found
-    papers = _parse_text_copy(_visible_text(page), url, require_hf=False)
+    papers = _parse_text_copy(_visible_text(page), url, require_hf=False, warnings=warnings)
     ids = {title_key(_unescape(title)): pid for pid, title in card_links if title}
     for p in papers:  # the text has no ids, but the title links it came from do
         if pid := ids.get(title_key(p.title)):
@@ -607,6 +612,8 @@ _DATE_LINE = re.compile(rf"^(?P<mon>{_MON})[a-z]* (?P<day>\d{{1,2}})(?:, (?P<yea
 _AUTHORS_LINE = re.compile(r"^[•·*-]?\s*(\d+) authors?$")
 _SEPARATORS = {"·", "•"}
 _MAX_LINES = 100_000
+_MAX_TITLE_LINE = 300  # longer lines are abstracts
+_MIN_ABSTRACT = 100  # shorter lines are furniture (nav, footer, counts), not a paper's abstract
 _BOILERPLATE = {
     "new",
     "Get trending papers in your email inbox!",
@@ -621,48 +628,86 @@ _BOILERPLATE = {
 def _looks_like_title(line: str) -> bool:
     """After an abstract with no metadata lines, a new title rather than a second abstract paragraph:
     short and not ending like a sentence (no seed title ends with a period; every abstract is longer)."""
-    return len(line) <= 300 and not line.endswith((".", ":", ";", ","))
+    return len(line) <= _MAX_TITLE_LINE and not line.endswith((".", ":", ";", ","))
 
 
-def _records_in(segment: list[str]) -> tuple[list[dict], bool]:
+def _looks_like_org(line: str) -> bool:
+    """An organization chip ("Lumen AI", "NVIDIA"): cards show one instead of "N authors", right above the
+    date. Paper titles are longer (under 2% of the seed titles have four words or fewer)."""
+    return len(line) <= 40 and len(line.split()) <= 4 and _looks_like_title(line)
+
+
+def _records_in(segment: list[str], starts_paper: bool, warnings: list[str]) -> tuple[list[dict], bool]:
     """The lines between two metadata blocks -> (records, whether the last one ends the segment and so
     owns the metadata that follows). A record is a title-like line and the paragraph(s) after it; a
     title-like line followed by another (an org chip, "Submitted by", a count) is page furniture,
-    unless it is the segment's last line: then it is a paper shown with metadata but no abstract."""
+    unless it is the segment's last line: then it is a paper shown with metadata but no abstract, or,
+    right after another paper's abstract and short, that paper's organization chip.
+
+    `starts_paper`: the segment follows a metadata block or the page header, so its first line is a title
+    whatever it ends with ("Attention is not all you need."). A paragraph under no title is reported in
+    `warnings`, not dropped silently."""
     records, i, n, last_end = [], 0, len(segment), -1
     while i < n:
         j = i + 1
         while j < n and not _looks_like_title(segment[j]):
             j += 1
-        if _looks_like_title(segment[i]) and (j > i + 1 or j == n):
+        title_like = _looks_like_title(segment[i]) or (i == 0 and starts_paper and len(segment[i]) <= _MAX_TITLE_LINE)
+        if title_like and j == n and i == last_end and j == i + 1 and records[-1].get("abstract") \
+                and _looks_like_org(segment[i]):
+            records[-1]["org"] = segment[i]
+            last_end = n
+        elif title_like and (j > i + 1 or j == n):
             record = {"title": segment[i]}
             if j > i + 1:
-                record["abstract"] = "\n\n".join(segment[i + 1:j])
+                paragraphs = segment[i + 1:j]
+                record["abstract"] = "\n\n".join(paragraphs)
+                for k, para in enumerate(paragraphs[1:-1], 1):
+                    # A short line between two paragraphs reads like the title of a paper shown
+                    # without metadata, whose title ends like a sentence (so it is not title-like).
+                    if len(para) <= _MAX_TITLE_LINE and len(para) < len(paragraphs[k + 1]) >= _MIN_ABSTRACT:
+                        warnings.append(
+                            f"read {_quote(para)} as part of the abstract of {_quote(segment[i])}: if it is the "
+                            "title of a paper shown without authors or date, that paper is missing"
+                        )
             records.append(record)
             last_end = j
+        else:
+            for line in segment[i:j]:
+                if len(line) >= _MIN_ABSTRACT:
+                    warnings.append(f"left out a paragraph that follows no paper title: {_quote(line)}")
         i = j
     return records, last_end == n
 
 
-def _parse_text_copy(text: str, url: str | None, require_hf: bool = True) -> list[Paper]:
+def _quote(text: str, width: int = 70) -> str:
+    return repr(text if len(text) <= width else text[: width - 1] + "…")
+
+
+def _parse_text_copy(
+    text: str, url: str | None, require_hf: bool = True, warnings: list[str] | None = None
+) -> list[Paper]:
     """The seeds' format: header, then per paper a title line, an abstract paragraph, and usually
     `• N authors`, `·`, a date line with an optional upvote count (`Sep 10 4`). Also the visible text
-    of a page: metadata blocks anchor the papers, and lines that fit no paper are skipped.
+    of a page: metadata blocks anchor the papers, and lines that fit no paper are skipped; text that looks
+    like a paper's but fits none is reported in `warnings`.
 
     With `require_hf`, text that shows neither the page's header nor any paper metadata is not an HF
     page (a random document must not turn into papers)."""
+    warnings = [] if warnings is None else warnings
     # ~700 lines for 78 papers; beyond _MAX_LINES it is padding, not a page
     lines = [_clean(ln) for ln in islice((ln for ln in text.splitlines() if ln and not ln.isspace()), _MAX_LINES)]
     header_seen = after_header = False
     page_md = None  # the page's own date from the header: (month, day, year or None)
     records: list[dict] = []
     segment: list[str] = []
+    after_block = False  # the segment being read follows a metadata block or the header
     target: dict | None = None  # the paper the metadata lines being read belong to
     for line in lines:
         if line in _SEPARATORS:
             continue
         if line in _BOILERPLATE:  # the page header (wherever a copy of the whole page puts it)
-            header_seen = after_header = True
+            header_seen = after_header = after_block = True
             segment, target = [], None
             continue
         date_m = _DATE_LINE.match(line)
@@ -675,19 +720,21 @@ def _parse_text_copy(text: str, url: str | None, require_hf: bool = True) -> lis
             segment.append(line)
             continue
         if segment:
-            found, owns_meta = _records_in(segment)
+            found, owns_meta = _records_in(segment, after_block, warnings)
             records += found
             target, segment = (found[-1] if owns_meta else None), []
+        after_block = True
         if target is None:
+            warnings.append(f"left out {_quote(line)}: it follows no paper (a paper above it may be missing)")
             continue
         if authors_m and "author_count" not in target and "date" not in target:
             target["author_count"], target["meta"] = int(authors_m.group(1)), True
         elif date_m and "date" not in target:
             target["date"], target["meta"] = date_m, True
             target = None
-    records += _records_in(segment)[0]
+    records += _records_in(segment, after_block, warnings)[0]
     # A paper shows metadata, or at least a real abstract; a lone line (nav, footer) is no paper.
-    records = [r for r in records if r.get("meta") or len(r.get("abstract", "")) >= 100]
+    records = [r for r in records if r.get("meta") or len(r.get("abstract", "")) >= _MIN_ABSTRACT]
     if require_hf and not header_seen and not any(r.get("meta") for r in records):
         raise ParseError("not a Hugging Face papers page")
 

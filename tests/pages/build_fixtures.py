@@ -108,7 +108,7 @@ def comment(i: int, name: str, text: str) -> dict:
 
 def write(name: str, content: str, kind: str, url: str, papers: list[dict], ext: str = "html") -> None:
     (HERE / f"{name}.{ext}").write_text(content, encoding="utf-8")
-    expected = {"kind": kind, "url": url, "papers": papers}
+    expected = {"kind": kind, "url": url, "papers": papers, "warnings": []}
     (HERE / f"{name}.expected.json").write_text(json.dumps(expected, ensure_ascii=False, indent=2) + "\n",
                                                 encoding="utf-8")
 
