@@ -312,19 +312,57 @@ def test_csv_export_reads_back_and_defuses_formulas():
     assert rows[0]["saved_at"] == "1970-01-01T00:00:01Z" and rows[1]["title"] == "Fine — ünïcode"
 
 
+def test_csv_export_imports_back():
+    records = [
+        record("2509.09737", title="=HYPERLINK(\"http://evil\")", tags=["a", "b c"], note="'=already quoted",
+               authors=["A One", "B Two"], read=True),
+        record("2509.09738", title=None, note="''=two quotes", published="2025-09"),
+        record("t-0123456789abcdef", title="No arXiv id", note="'", url="https://huggingface.co/papers?q=No"),
+    ]
+    text = csv_format.export_csv(records)
+    back = formats.parse_import("csv", text)[0]
+    assert csv_format.export_csv(back) == text
+    assert [(r["title"], r["note"], r["tags"], r["read"]) for r in back] == [
+        ('=HYPERLINK("http://evil")', "'=already quoted", ["a", "b c"], True),
+        (None, "''=two quotes", [], False),
+        ("No arXiv id", "'", [], False),
+    ]
+    assert back[0]["saved_at"] == 1.0 and back[0]["authors"] == ["A One", "B Two"]
+    # A spreadsheet's byte-order mark and trailing blank line are fine.
+    assert formats.parse_import("csv", "\ufeff" + text + "\r\n,,,\r\n")[0] == back
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("title,note\r\nx,y\r\n", "no 'id' column"),
+        ("id,title,colour\r\n2509.09737,x,red\r\n", "unknown: colour"),
+        ("id,read\r\n2509.09737,yes\r\n", "record 1 ('2509.09737'): 'read' must be true or false"),
+        ("id,saved_at\r\n2509.09737,last tuesday\r\n", "'saved_at' must be a non-negative number"),
+        ("id\r\nnot-an-id\r\n", "is not a paper id"),
+        ("id,tags\r\n2509.09737,\"a\u0001b\"\r\n", "control characters"),
+        ("id,note\r\n2509.09737," + "x" * 200_000 + "\r\n", "does not parse"),
+    ],
+)
+def test_bad_csv_is_a_clear_error(text, words):
+    with pytest.raises(PaperLensError) as e:
+        formats.parse_import("csv", text)
+    assert e.value.status == 400 and words in e.value.message, e.value.message
+
+
 def test_detect_format():
     assert formats.format_for("x.bib", "{") == "bibtex"
     assert formats.format_for("x.JSON", "@") == "json"
     assert formats.format_for("-", '  {"format"') == "json"
     assert formats.format_for("-", "@misc{") == "bibtex"
     assert formats.format_for("saved.CSV", "id,title") == "csv"
+    assert formats.format_for("-", "\ufeffid,title,authors\r\n") == "csv"
 
 
-def test_a_format_that_cannot_be_imported_is_named_with_those_that_can():
-    for fmt, words in (("csv", "'csv' files cannot be imported"), ("xml", "unknown import format 'xml'")):
-        with pytest.raises(PaperLensError) as e:
-            formats.parse_import(fmt, "id,title\n")
-        assert e.value.status == 400 and words in e.value.message and "import reads json, bibtex" in e.value.message
+def test_an_unknown_format_is_named_with_those_that_import():
+    with pytest.raises(PaperLensError) as e:
+        formats.parse_import("xml", "<saved/>")
+    assert e.value.status == 400 and "unknown import format 'xml': import reads json, bibtex, csv" in e.value.message
 
 
 # ---------------------------------------------------------------- the BibTeX reader

@@ -308,6 +308,21 @@ def test_csv_export_download(client):
     assert client.get("/api/saved/export?format=xml", headers=HEADERS).status_code == 400
 
 
+def test_csv_export_imports_into_another_library(client, tmp_path, embedder):
+    from paperlens.app import create_app
+
+    rich_library(client)
+    text = client.get("/api/saved/export?format=csv", headers=HEADERS).get_data(as_text=True)
+    other = create_app({"TESTING": True, "DB_PATH": str(tmp_path / "other.sqlite3"), "EMBEDDER": embedder}).test_client()
+    r = other.post("/api/saved/import", json={"format": "csv", "data": text}, headers=HEADERS)
+    assert r.status_code == 200 and r.get_json()["imported"] == text.count("\r\n") - 1, r.get_json()
+    back = other.get("/api/saved/export?format=csv", headers=HEADERS).get_data(as_text=True)
+    # The same rows; saves made within one second may swap places (CSV keeps whole seconds).
+    assert sorted(back.split("\r\n")) == sorted(text.split("\r\n"))
+    again = other.post("/api/saved/import", json={"format": "csv", "data": text}, headers=HEADERS)
+    assert again.status_code == 409
+
+
 # ---------------------------------------------------------------- bad imports leave the library alone
 
 

@@ -15,8 +15,9 @@ import math
 import re
 import unicodedata
 
-from ..config import MAX_ABSTRACT_CHARS
+from ..config import MAX_ABSTRACT_CHARS, MAX_TITLE_CHARS
 from ..errors import PaperLensError
+from ..ids import check_paper_id, title_key
 
 MAX_TAGS = 50
 MAX_TAG_LEN = 64
@@ -140,3 +141,60 @@ def opt_str(value, name: str, limit: int = MAX_ABSTRACT_CHARS):
     if not isinstance(value, str) or len(value) > limit:
         raise PaperLensError(f"'{name}' must be a string of at most {limit} characters or null", 400)
     return value
+
+
+def check_records(items: list, what: str) -> list[dict]:
+    """`check_record` for every item; one PaperLensError(400) naming every bad one (`what`: "JSON", "CSV")."""
+    problems = Problems(what)
+    out = []
+    for i, item in enumerate(items):
+        where = f"record {i + 1}"
+        try:
+            if not isinstance(item, dict):
+                raise PaperLensError("not an object", 400)
+            where += f" ({item.get('id')!r})"
+            out.append(check_record(item))
+        except PaperLensError as e:
+            problems.add(where, e.message)
+    problems.raise_if_any()
+    return out
+
+
+_FIELD_SET = frozenset(RECORD_FIELDS)
+
+
+def check_record(item: dict) -> dict:
+    """One export record from an import (our JSON export's item, or a CSV row read into the same shape),
+    validated and normalized; PaperLensError(400) says what is wrong."""
+    unknown = item.keys() - _FIELD_SET
+    if unknown:
+        raise PaperLensError(f"unknown field(s) {', '.join(sorted(unknown))}", 400)
+    paper_id = check_paper_id(item.get("id"))
+    published = opt_str(item.get("published"), "published", 10)
+    if published is not None and not ISO_DATE.fullmatch(published):
+        raise PaperLensError("'published' must be YYYY-MM-DD, YYYY-MM, YYYY or null", 400)
+    authors = item.get("authors") or []
+    if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors) or len(authors) > 5000:
+        raise PaperLensError("'authors' must be a list of strings", 400)
+    seen_count = item.get("seen_count")
+    if seen_count is not None and (isinstance(seen_count, bool) or not isinstance(seen_count, int) or seen_count < 0):
+        raise PaperLensError("'seen_count' must be a non-negative integer or null", 400)
+    title = opt_str(item.get("title"), "title", MAX_TITLE_CHARS)
+    record = {
+        "id": paper_id,
+        "title": title if title and title.strip() else None,
+        "url": opt_str(item.get("url"), "url", 4000),
+        "published": published,
+        "authors": authors,
+        "abstract": opt_str(item.get("abstract"), "abstract"),
+        "saved_at": opt_number(item.get("saved_at"), "saved_at"),
+        "tags": normalize_tags(item.get("tags", [])),
+        "note": check_note(item.get("note", "")),
+        "read": check_read(item.get("read", False)),
+        "first_seen": opt_number(item.get("first_seen"), "first_seen"),
+        "last_seen": opt_number(item.get("last_seen"), "last_seen"),
+        "seen_count": seen_count,
+    }
+    if record["title"] is not None:
+        record["title_key"] = title_key(record["title"])
+    return record

@@ -63,12 +63,11 @@ def format_named_by(filename: str) -> str | None:
 
 
 def format_for(filename: str, text: str) -> str:
-    """The format a file is in: from its name's extension, else a JSON file by its first character, else
-    BibTeX (whose entries may follow any amount of free text)."""
-    named = format_named_by(filename)
-    if named:
-        return named
-    return json.FORMAT.name if text.lstrip()[:1] in ("{", "[") else bibtex.FORMAT.name
+    """The format a file is in: from its name's extension, else the format its text looks like, else BibTeX
+    (whose entries may follow any amount of free text)."""
+    return format_named_by(filename) or next(
+        (f.name for f in FORMATS.values() if f.looks_like(text)), bibtex.FORMAT.name
+    )
 
 
 def parse_import(fmt: str, data) -> tuple[list[dict], int]:

@@ -17,3 +17,5 @@ class Format:
     write: Callable[[list[dict]], str]  # export records -> the file's text
     # The request's data (the JSON format takes the parsed object too) -> records; None: not importable.
     read: Callable[[object], list[dict]] | None = None
+    # Whether a file's text is in this format, for a file whose name says nothing (standard input).
+    looks_like: Callable[[str], bool] = lambda text: False

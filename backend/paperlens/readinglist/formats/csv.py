@@ -1,4 +1,5 @@
-"""CSV for spreadsheets: one row per saved paper. Cells a spreadsheet would run as a formula are defused."""
+"""CSV for spreadsheets: one row per saved paper. Cells a spreadsheet would run as a formula are defused.
+Our own CSV export imports back (to the second: JSON is the export that keeps everything exactly)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import csv
 import io
 from datetime import datetime, timezone
 
+from ...errors import PaperLensError
+from ..fields import MAX_IMPORT_RECORDS, check_records
 from .base import Format
 
 
@@ -36,9 +39,23 @@ def export_csv(records: list[dict]) -> str:
     return buf.getvalue()
 
 
+# Spreadsheets execute cells starting with these; a user's note or a page title must never run.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _defused(text: str) -> bool:
+    """Whether the cell for `text` gets a leading apostrophe: it would start a formula, even after the
+    apostrophes it already has (so that reading strips exactly the one we added)."""
+    return text.lstrip("'").startswith(_FORMULA_STARTS)
+
+
 def _csv_cell(text: str) -> str:
-    # Spreadsheets execute cells starting with these; a user's note or a page title must never run.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return "'" + text if _defused(text) else text
+
+
+def _cell_text(cell: str) -> str:
+    """A cell's text as it was before `_csv_cell`."""
+    return cell[1:] if cell.startswith("'") and _defused(cell[1:]) else cell
 
 
 def iso_time(t: float | None) -> str:
@@ -48,6 +65,65 @@ def iso_time(t: float | None) -> str:
     return datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def parse_csv(data) -> list[dict]:
+    """Records from our CSV export (its columns in any order; `id` required). Raises PaperLensError(400)
+    naming the bad rows, or the columns it does not know."""
+    if not isinstance(data, str):
+        raise PaperLensError("a CSV import's 'data' must be a string", 400)
+    try:
+        rows = list(csv.reader(io.StringIO(data.lstrip("\ufeff"), newline="")))
+    except csv.Error as e:  # e.g. a cell over the csv module's field size limit
+        raise PaperLensError(f"the CSV import does not parse: {e}", 400) from None
+    header = [h.strip() for h in (rows[0] if rows else [])]
+    unknown = [h for h in header if h and h not in CSV_FIELDS]
+    if "id" not in header or unknown:
+        raise PaperLensError(
+            f"not a Paper Lens CSV export: its first row must name the columns {', '.join(CSV_FIELDS)}"
+            + (f" (unknown: {', '.join(unknown)})" if unknown else " (no 'id' column)"),
+            400,
+        )
+    items = []
+    for row in rows[1:]:
+        if not any(cell.strip() for cell in row):
+            continue  # a blank line, as spreadsheets leave at the end
+        if len(items) >= MAX_IMPORT_RECORDS:
+            raise PaperLensError(f"more than {MAX_IMPORT_RECORDS} records: at most {MAX_IMPORT_RECORDS} per import", 400)
+        cells = {name: _cell_text(value) for name, value in zip(header, row) if name}
+        items.append(_item(cells))
+    return check_records(items, "CSV")
+
+
+def _item(cells: dict[str, str]) -> dict:
+    """A CSV row -> an export record's shape for `fields.check_record` (which validates it)."""
+    def text(name: str) -> str | None:
+        return cells.get(name) or None
+
+    read = (cells.get("read") or "false").strip().lower()
+    return {
+        "id": cells.get("id", "").strip(),
+        "title": text("title"),
+        "url": text("url"),
+        "published": text("published"),
+        "authors": [a for a in (cells.get("authors") or "").split("; ") if a.strip()],
+        "saved_at": _seconds(cells.get("saved_at") or ""),
+        "tags": (cells.get("tags") or "").split(","),
+        "note": cells.get("note") or "",
+        "read": {"true": True, "false": False}.get(read, read),  # anything else: check_record says so
+    }
+
+
+def _seconds(iso: str):
+    """ISO 8601 (as `iso_time` writes it) -> seconds since 1970; "" -> None; anything else is returned for
+    `check_record` to refuse."""
+    if not iso.strip():
+        return None
+    try:
+        t = datetime.fromisoformat(iso.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    return (t if t.tzinfo else t.replace(tzinfo=timezone.utc)).timestamp()
+
+
 FORMAT = Format(
     name="csv",
     label="CSV",
@@ -55,4 +131,6 @@ FORMAT = Format(
     extensions=(".csv",),
     media_type="text/csv; charset=utf-8",
     write=export_csv,
+    read=parse_csv,
+    looks_like=lambda text: text.lstrip("\ufeff \t\r\n").startswith("id,"),
 )

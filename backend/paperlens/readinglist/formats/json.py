@@ -5,20 +5,8 @@ from __future__ import annotations
 
 import json
 
-from ...config import MAX_TITLE_CHARS
 from ...errors import PaperLensError
-from ...ids import check_paper_id, title_key
-from ..fields import (
-    ISO_DATE,
-    MAX_IMPORT_RECORDS,
-    RECORD_FIELDS,
-    Problems,
-    check_note,
-    check_read,
-    normalize_tags,
-    opt_number,
-    opt_str,
-)
+from ..fields import MAX_IMPORT_RECORDS, RECORD_FIELDS, check_records
 from .base import Format
 
 EXPORT_FORMAT = "paperlens-saved"
@@ -59,57 +47,7 @@ def parse_json_export(data) -> list[dict]:
         raise PaperLensError("a JSON import is our export object {\"format\", \"saved\": [...]} or a list", 400)
     if len(items) > MAX_IMPORT_RECORDS:
         raise PaperLensError(f"{len(items)} records: at most {MAX_IMPORT_RECORDS} per import", 400)
-    problems = Problems("JSON")
-    out = []
-    for i, item in enumerate(items):
-        where = f"record {i + 1}"
-        try:
-            if not isinstance(item, dict):
-                raise PaperLensError("not an object", 400)
-            where += f" ({item.get('id')!r})"
-            out.append(_json_record(item))
-        except PaperLensError as e:
-            problems.add(where, e.message)
-    problems.raise_if_any()
-    return out
-
-
-_FIELD_SET = frozenset(RECORD_FIELDS)
-
-
-def _json_record(item: dict) -> dict:
-    unknown = item.keys() - _FIELD_SET
-    if unknown:
-        raise PaperLensError(f"unknown field(s) {', '.join(sorted(unknown))}", 400)
-    paper_id = check_paper_id(item.get("id"))
-    published = opt_str(item.get("published"), "published", 10)
-    if published is not None and not ISO_DATE.fullmatch(published):
-        raise PaperLensError("'published' must be YYYY-MM-DD, YYYY-MM, YYYY or null", 400)
-    authors = item.get("authors") or []
-    if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors) or len(authors) > 5000:
-        raise PaperLensError("'authors' must be a list of strings", 400)
-    seen_count = item.get("seen_count")
-    if seen_count is not None and (isinstance(seen_count, bool) or not isinstance(seen_count, int) or seen_count < 0):
-        raise PaperLensError("'seen_count' must be a non-negative integer or null", 400)
-    title = opt_str(item.get("title"), "title", MAX_TITLE_CHARS)
-    record = {
-        "id": paper_id,
-        "title": title if title and title.strip() else None,
-        "url": opt_str(item.get("url"), "url", 4000),
-        "published": published,
-        "authors": authors,
-        "abstract": opt_str(item.get("abstract"), "abstract"),
-        "saved_at": opt_number(item.get("saved_at"), "saved_at"),
-        "tags": normalize_tags(item.get("tags", [])),
-        "note": check_note(item.get("note", "")),
-        "read": check_read(item.get("read", False)),
-        "first_seen": opt_number(item.get("first_seen"), "first_seen"),
-        "last_seen": opt_number(item.get("last_seen"), "last_seen"),
-        "seen_count": seen_count,
-    }
-    if record["title"] is not None:
-        record["title_key"] = title_key(record["title"])
-    return record
+    return check_records(items, "JSON")
 
 
 FORMAT = Format(
@@ -120,4 +58,5 @@ FORMAT = Format(
     media_type="application/json; charset=utf-8",
     write=export_json,
     read=parse_json_export,
+    looks_like=lambda text: text.lstrip("\ufeff \t\r\n")[:1] in ("{", "["),
 )
