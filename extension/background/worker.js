@@ -83,6 +83,11 @@ const handlers = {
     backendInfo.set(base, Promise.resolve(data));
     return data;
   },
+  /** The options page's "Test connection": health at the URL typed there, before it is saved
+   * (`handle` has checked that it is a loopback URL, the only kind the extension may call). */
+  async checkBackend(msg, base) {
+    return api.health(base);
+  },
   async annotate(msg, base) {
     if (!Array.isArray(msg.cards) || !msg.cards.length) throw new api.ApiError("no paper cards on this page");
     const page = { url: String(msg.url || ""), cards: msg.cards };
@@ -147,8 +152,10 @@ const handlers = {
 
 async function handle(msg) {
   const settings = await settingsStore.load();
+  let base = settings.backendUrl;
   try {
-    const data = await handlers[msg.type](msg, settings.backendUrl);
+    if (msg.type === "checkBackend") base = settingsStore.normalizeBackendUrl(msg.backendUrl);
+    const data = await handlers[msg.type](msg, base);
     return { ok: true, data };
   } catch (e) {
     return {
@@ -156,8 +163,9 @@ async function handle(msg) {
       error: (e && e.message) || String(e),
       down: Boolean(e && e.down),
       status: (e && e.status) || 0,
-      command: settingsStore.START_COMMAND,
-      backendUrl: settings.backendUrl,
+      // The command that starts a backend at this URL (its port), so following it fixes the problem.
+      command: settingsStore.startCommand(base),
+      backendUrl: base,
     };
   }
 }

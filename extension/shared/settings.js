@@ -12,7 +12,7 @@
   });
 
   // The README's backend command (tests/e2e/test_static.py keeps the two identical): what we tell a
-  // reader whose backend is not running.
+  // reader whose backend is not running (startCommand adds the port the options name).
   const START_COMMAND = "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/paperlens serve";
 
   const LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]"];
@@ -20,9 +20,25 @@
   /** A backend URL the extension may call, normalized to "http://host:port"; throws Error with a
    * readable message otherwise (host permissions only cover loopback). */
   function normalizeBackendUrl(value) {
+    const text = String(value === undefined || value === null ? "" : value).trim();
+    if (!text) throw new Error("Enter a URL like " + DEFAULTS.backendUrl);
+    // "127.0.0.1:7435" or "localhost:7435" parse as a URL with a made-up scheme (or not at all): say
+    // what is missing instead of a puzzling "must start with http://" about a scheme nobody typed.
+    if (!/^[a-z][a-z\d+.-]*:\/\//i.test(text)) {
+      let guess = null;
+      try {
+        guess = new URL("http://" + text);
+      } catch (e) {
+        guess = null;
+      }
+      if (guess && LOOPBACK_HOSTS.includes(guess.hostname)) {
+        throw new Error(`Start the URL with http:// (${guess.origin})`);
+      }
+      throw new Error(`Enter a URL like ${DEFAULTS.backendUrl} (it starts with http://)`);
+    }
     let url;
     try {
-      url = new URL(String(value).trim());
+      url = new URL(text);
     } catch (e) {
       throw new Error("Enter a URL like " + DEFAULTS.backendUrl);
     }
@@ -31,6 +47,23 @@
       throw new Error("The backend must run on this machine: use 127.0.0.1 or localhost");
     }
     return url.origin;
+  }
+
+  /** The command that starts a backend answering at `backendUrl`: START_COMMAND, plus `--port N` when
+   * the URL's port is not the default one and `--host ::1` for an IPv6 URL (`paperlens serve` listens
+   * on 127.0.0.1:7435 otherwise). A URL that is not valid gets the plain command. */
+  function startCommand(backendUrl) {
+    let url;
+    try {
+      url = new URL(normalizeBackendUrl(backendUrl));
+    } catch (e) {
+      return START_COMMAND;
+    }
+    const flags = [];
+    if (url.hostname === "[::1]") flags.push("--host ::1");
+    const port = url.port || "80"; // URL drops a port that is the scheme's default
+    if (port !== new URL(DEFAULTS.backendUrl).port) flags.push(`--port ${port}`);
+    return [START_COMMAND, ...flags].join(" ");
   }
 
   /** Clamp and type-check stored values; returns a full settings object. */
@@ -68,6 +101,7 @@
     DEFAULTS,
     START_COMMAND,
     normalizeBackendUrl,
+    startCommand,
     sanitize,
     load,
     save,

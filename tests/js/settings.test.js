@@ -59,3 +59,27 @@ test("save validates, merges and stores; a bad backend URL is refused, not repla
   await assert.rejects(S.save({ backendUrl: "http://example.com" }), /127\.0\.0\.1 or localhost/);
   assert.equal((await S.load()).backendUrl, S.DEFAULTS.backendUrl);
 });
+
+test("a backend URL typed without http:// says so", () => {
+  const { S } = settings();
+  assert.throws(() => S.normalizeBackendUrl("127.0.0.1:7500"), /Start the URL with http:\/\/ \(http:\/\/127\.0\.0\.1:7500\)/);
+  assert.throws(() => S.normalizeBackendUrl("localhost:7435"), /Start the URL with http:\/\/ \(http:\/\/localhost:7435\)/);
+  assert.throws(() => S.normalizeBackendUrl("example.com:7435"), /it starts with http:\/\//);
+  assert.throws(() => S.normalizeBackendUrl(""), /Enter a URL like http:\/\/127\.0\.0\.1:7435/);
+  assert.throws(() => S.normalizeBackendUrl(null), /Enter a URL like/);
+});
+
+test("the start command serves where the backend URL points", () => {
+  const { S } = settings();
+  const base = S.START_COMMAND;
+  assert.match(base, /paperlens serve$/);
+  assert.equal(S.startCommand(S.DEFAULTS.backendUrl), base);
+  assert.equal(S.startCommand("http://localhost:7435/"), base); // same port: localhost reaches 127.0.0.1
+  assert.equal(S.startCommand("http://127.0.0.1:7500"), `${base} --port 7500`);
+  assert.equal(S.startCommand("http://localhost"), `${base} --port 80`);
+  assert.equal(S.startCommand("http://[::1]:7435"), `${base} --host ::1`);
+  assert.equal(S.startCommand("http://[::1]:9000"), `${base} --host ::1 --port 9000`);
+  // Not a URL the extension may call: the plain command (the caller reports the URL's problem).
+  assert.equal(S.startCommand("http://example.com:9000"), base);
+  assert.equal(S.startCommand(undefined), base);
+});
