@@ -11,6 +11,12 @@
   const LISTED = 200;
   let searchTimer = 0;
 
+  /** A message in `node`, styled as an error when `error` (a failure must not read like a status). */
+  function say(node, text, error) {
+    node.textContent = text;
+    node.classList.toggle("pl-error", Boolean(error));
+  }
+
   async function tabMessage(msg) {
     const [tab] = await chrome.tabs.query({ active: true, currentWindow: true });
     if (!tab || tab.id === undefined) return null;
@@ -21,10 +27,13 @@
     }
   }
 
+  let lastHealth = null; // the last health reply, for the saved list's empty state
+
   /** Backend status; resolves to the health answer, or null when the backend is not usable. */
   async function showStatus() {
     const box = $("pl-status");
     const res = await send({ type: "health" });
+    lastHealth = res;
     box.replaceChildren();
     box.classList.toggle("pl-ok", res.ok);
     box.classList.toggle("pl-down", !res.ok);
@@ -98,6 +107,24 @@
     ]);
   }
 
+  /** What the saved list says when it shows nothing: why, truthfully (a failed call is not "nothing
+   * saved", a search without a match is not an empty library). */
+  function emptyState(res, q, tag) {
+    if (!res.ok && res.down) return { text: "Your saved papers cannot be listed: the backend is not running.", error: true };
+    if (!res.ok) return { text: `Could not load your saved papers: ${res.error}`, error: true };
+    if (q && tag) return { text: `No saved paper tagged “${tag}” matches “${q}”.` };
+    if (q) return { text: `No saved paper matches “${q}”.` };
+    if (tag) return { text: `No saved paper is tagged “${tag}”.` };
+    return { text: "Nothing saved yet: click ☆ on a paper card." };
+  }
+
+  function showEmpty(res, q, tag) {
+    const empty = $("pl-saved-empty");
+    const state = emptyState(res, q, tag);
+    say(empty, state.text, state.error);
+    empty.hidden = false;
+  }
+
   /** The saved list, filtered by the backend (search words, tag). */
   async function loadSaved() {
     const q = $("pl-search").value.trim();
@@ -107,13 +134,8 @@
     $("pl-saved-total").textContent = res.ok ? `(${res.data.total})` : "";
     if (res.ok && !q && !tag) renderTags(records);
     $("pl-saved-list").replaceChildren(...records.map(savedItem));
-    const empty = $("pl-saved-empty");
-    empty.hidden = records.length > 0;
-    empty.textContent = !res.ok
-      ? `Could not load your saved papers: ${res.error}`
-      : q || tag
-        ? "No saved paper matches."
-        : "Nothing saved yet: click ☆ on a paper card.";
+    if (records.length) $("pl-saved-empty").hidden = true;
+    else showEmpty(res, q, tag);
   }
 
   async function unsaveRecord(r, button) {
@@ -121,7 +143,7 @@
     const res = await send({ type: "unsave", id: r.id });
     if (!res.ok && res.status !== 404) {
       button.disabled = false;
-      $("pl-export-msg").textContent = `Could not unsave: ${res.error}`;
+      say($("pl-export-msg"), `Could not unsave: ${res.error}`, true);
       return;
     }
     await loadSaved();
@@ -146,7 +168,7 @@
         const tags = [...new Set(input.value.split(",").map((t) => t.trim()).filter(Boolean))];
         const res = await send({ type: "patchSaved", id: r.id, changes: { tags } });
         if (!res.ok) {
-          $("pl-export-msg").textContent = `Could not store the tags: ${res.error}`;
+          say($("pl-export-msg"), `Could not store the tags: ${res.error}`, true);
           return;
         }
         await loadSaved();
@@ -156,10 +178,10 @@
 
   async function exportAs(format) {
     const msg = $("pl-export-msg");
-    msg.textContent = "Exporting…";
+    say(msg, "Exporting…");
     const res = await send({ type: "exportSaved", format });
     if (!res.ok) {
-      msg.textContent = `Export failed: ${res.error}`;
+      say(msg, `Export failed: ${res.error}`, true);
       return;
     }
     const url = URL.createObjectURL(new Blob([res.data.text], { type: res.data.contentType }));
@@ -168,7 +190,7 @@
     a.click();
     a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 10000);
-    msg.textContent = `Saved ${res.data.filename}`;
+    say(msg, `Saved ${res.data.filename}`);
   }
 
   /** One button per format the backend exports (its registry decides which there are). */
@@ -194,8 +216,7 @@
       renderExports(health.formats);
       loadSaved();
     } else {
-      $("pl-saved-empty").hidden = false;
-      $("pl-saved-empty").textContent = "Your saved papers show here when the backend runs.";
+      showEmpty(lastHealth, "", "");
     }
   });
 })();
