@@ -34,9 +34,9 @@ CHROMIUM_ARGS = [
 
 
 class Backend:
-    """create_app(config) served on 127.0.0.1:<free port> until stop()."""
+    """create_app(config) served on 127.0.0.1:<port> (a free one by default) until stop()."""
 
-    def __init__(self, config: dict, prepare=None):
+    def __init__(self, config: dict, prepare=None, port: int = 0):
         from werkzeug.serving import make_server
 
         from paperlens.app import create_app
@@ -44,7 +44,7 @@ class Backend:
         self.app = create_app(config)
         if prepare is not None:
             prepare(self.app)  # before the first request: routes may still be added
-        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.server = make_server("127.0.0.1", port, self.app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, name="paperlens-e2e", daemon=True)
         self.thread.start()
@@ -54,12 +54,13 @@ class Backend:
         self.thread.join(5)
 
     @classmethod
-    def on_temp_library(cls, folder: Path, prepare=None) -> "Backend":
-        """A test backend on a new library in `folder`, with the small deterministic embedder."""
+    def on_temp_library(cls, folder: Path, prepare=None, port: int = 0) -> "Backend":
+        """A test backend on a new library in `folder`, with the small deterministic embedder; `port`
+        picks the port (a backend started late, where the extension already looks for one)."""
         from conftest import _keybert_embedder
 
         return cls({"TESTING": True, "DB_PATH": str(folder / "library.sqlite3"), "EMBEDDER": _keybert_embedder()},
-                   prepare=prepare)
+                   prepare=prepare, port=port)
 
 
 def require(ok: bool, why: str, install: str) -> None:

@@ -153,20 +153,51 @@ def test_options_page_changes_what_cards_show(ext, page):
         ext.settings(keyphrasesPerCard=5, showRelated=True)
 
 
-def test_failed_save_rolls_back_with_a_message(ext, page):
+# The card message's computed look, as an error and as the plain (success) message it would otherwise be.
+MSG_LOOK_JS = """msg => {
+  const look = () => { const cs = getComputedStyle(msg);
+    return {color: cs.color, background: cs.backgroundColor, weight: Number(cs.fontWeight), border: cs.borderLeftColor,
+            borderWidth: parseFloat(cs.borderLeftWidth)}; };
+  const error = look();
+  msg.classList.remove('pl-msg-error');
+  const plain = look();
+  msg.classList.add('pl-msg-error');
+  return {error, plain};
+}"""
+
+
+def contrast(fg: str, bg: str) -> float:
+    """WCAG contrast ratio of two opaque CSS rgb() colours."""
+    import re
+
+    def luminance(css: str) -> float:
+        channels = [int(v) / 255 for v in re.findall(r"\d+", css)[:3]]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((luminance(fg), luminance(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("url", [f"{HF}/papers", f"{HF}/papers/date/2025-10-30"], ids=["light", "dark"])
+def test_failed_save_rolls_back_with_a_message_that_looks_like_an_error(ext, page, url):
     pid = pages.DAILY[4][0]
-    open_annotated(page, f"{HF}/papers")
+    open_annotated(page, url)
     ext.settings(backendUrl=f"http://127.0.0.1:{free_port()}")
     try:
         # A new backend URL keeps the annotations on the page (only failed cards are retried).
         page.wait_for_timeout(200)
         star = page.locator(f'[data-pl-paper="{pid}"] .pl-star')
         star.click()
-        page.wait_for_function(
-            "id => document.querySelector(`[data-pl-paper='${id}'] .pl-msg`).textContent.includes('Could not save')",
-            arg=pid,
-        )
+        msg = page.locator(f'[data-pl-paper="{pid}"] .pl-msg')
+        page.wait_for_function("el => el.textContent.includes('Could not save')", arg=msg.element_handle())
         assert star.get_attribute("aria-pressed") == "false"
+        # Not the grey 12 px of "Saved to your library": its own colour, weight, box and edge, readable.
+        look = msg.evaluate(MSG_LOOK_JS)
+        error, plain = look["error"], look["plain"]
+        assert error["color"] != plain["color"] and error["weight"] >= 600 > plain["weight"]
+        assert error["background"] not in ("rgba(0, 0, 0, 0)", "transparent") and error["borderWidth"] >= 2
+        assert contrast(error["color"], error["background"]) >= 4.5, error
     finally:
         ext.settings(backendUrl=ext.backend.url)
 
@@ -224,7 +255,8 @@ def test_cards_reused_in_place_for_other_papers_are_reannotated(page):
 def test_backend_down_says_so_and_gives_the_command(ext, page):
     from paperlens.config import DEFAULT_PORT  # noqa: F401  (the README documents the same port)
 
-    down = f"http://127.0.0.1:{free_port()}"
+    port = free_port()
+    down = f"http://127.0.0.1:{port}"
     ext.settings(backendUrl=down)
     try:
         # In the site's dark theme. Its papers may be in the session cache from earlier tests: then
@@ -233,8 +265,10 @@ def test_backend_down_says_so_and_gives_the_command(ext, page):
         assert page.evaluate("document.documentElement.dataset.plReady") == "error"
         banner = page.locator(".pl-banner")
         assert "not running" in banner.text_content()
+        # The README's command, serving on the port the options name (or it would start a backend the
+        # extension does not talk to).
         command = banner.locator(".pl-banner-cmd").text_content()
-        assert command == readme_backend_command()
+        assert command == f"{readme_backend_command()} --port {port}"
         assert page.locator("[data-pl-paper]").count() == page.locator("[data-pl-paper][data-pl-stale]").count()
 
         popup = ext.ctx.new_page()
@@ -242,7 +276,7 @@ def test_backend_down_says_so_and_gives_the_command(ext, page):
             popup.goto(ext.popup_url())
             popup.wait_for_selector("#pl-status.pl-down")
             status = popup.locator("#pl-status").text_content()
-            assert "not running" in status and readme_backend_command() in status
+            assert "not running" in status and f"{readme_backend_command()} --port {port}" in status
         finally:
             popup.close()
 
