@@ -29,6 +29,7 @@ class Ext:
     ext_id: str
     backend: harness.Backend
     site: dict
+    playwright: object  # for a test that needs a browser of its own (a fresh profile)
 
     def popup_url(self) -> str:
         return f"chrome-extension://{self.ext_id}/extension/popup/popup.html"
@@ -65,7 +66,7 @@ def ext(backend, tmp_path_factory):
         harness.route_site(ctx, site)
         harness.set_settings(sw, backendUrl=backend.url, autoAnnotate=True, showRelated=True, keyphrasesPerCard=5)
         try:
-            yield Ext(ctx, sw, ext_id, backend, site)
+            yield Ext(ctx, sw, ext_id, backend, site, p)
         finally:
             ctx.close()
 

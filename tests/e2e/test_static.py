@@ -98,3 +98,10 @@ def test_what_the_extension_must_know_of_the_backend_agrees_with_it():
     api = (ROOT / "extension" / "background" / "api.js").read_text()
     assert re.search(r'backendUrl: "([^"]+)"', settings).group(1) == f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
     assert re.search(r'const CLIENT_HEADER = "([^"]+)"', api).group(1) == CLIENT_HEADER
+
+
+def test_readme_names_the_shortcuts_the_manifest_suggests():
+    readme = (ROOT / "README.md").read_text()
+    keyboard = readme.split("**Keyboard:**", 1)[1].split("\n\n", 1)[0]
+    named = re.findall(r"`((?:Alt|Ctrl|Shift|Command|MacCtrl)\+[^`]+)`", keyboard)
+    assert named == [c["suggested_key"]["default"] for c in MANIFEST["commands"].values()]
