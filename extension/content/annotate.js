@@ -29,7 +29,7 @@
     let lastUrl = location.href;
     let timer = 0;
     let running = false;
-    let rerun = false;
+    let rerun = null; // a pass asked for while one ran: null, or whether it was forced
 
     const hasRoot = (c) => {
       const next = c.anchor.nextElementSibling;
@@ -110,7 +110,16 @@
       }
       ctx.emit("ok", {});
       const papers = (res.data && res.data.papers) || [];
-      for (const p of papers) if (p && typeof p.key === "string") answers.set(p.key, p);
+      for (const p of papers) {
+        if (!p || typeof p.key !== "string") continue;
+        // Still computing: keep showing the remembered keyphrases until the new ones come (the chips
+        // feature polls for them because `pending` stays true).
+        const before = stale.get(p.key);
+        if (p.pending && !(p.keyphrases || []).length && before && (before.keyphrases || []).length) {
+          p.keyphrases = before.keyphrases;
+        }
+        answers.set(p.key, p);
+      }
       ctx.emit("papers", { papers, fresh: true });
       return papers;
     }
@@ -133,7 +142,7 @@
     async function pass(force) {
       if (signal.aborted) return;
       if (running) {
-        rerun = true;
+        rerun = Boolean(rerun) || force === true; // a Retry during a pass must not lose its force
         return;
       }
       running = true;
@@ -178,9 +187,10 @@
         }
       } finally {
         running = false;
-        if (rerun && !signal.aborted) {
-          rerun = false;
-          schedule();
+        if (rerun !== null && !signal.aborted) {
+          const forced = rerun;
+          rerun = null;
+          schedule(forced);
         }
       }
     }

@@ -29,10 +29,11 @@
         root.querySelector(".pl-row").append(group);
       }
       group.replaceChildren();
-      group.removeAttribute("aria-busy");
+      // Still being computed: busy, showing the remembered phrases if the session has them, else a note.
+      if (paper.pending) group.setAttribute("aria-busy", "true");
+      else group.removeAttribute("aria-busy");
       const phrases = phrasesOf(paper, perCard);
       if (!phrases.length && paper.pending) {
-        group.setAttribute("aria-busy", "true");
         group.append(el("span", { className: "pl-pending", text: "keyphrases…" }));
         return;
       }
