@@ -15,6 +15,7 @@ import pytest
 from conftest import ROOT
 
 import paperlens.store.connection as store_mod
+from paperlens.errors import PaperLensError
 from paperlens.store import MIGRATIONS, Store, inspect_library
 
 
@@ -79,7 +80,7 @@ def test_newer_schema_is_refused(tmp_path):
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
     conn.close()
-    with pytest.raises(RuntimeError, match="newer"):
+    with pytest.raises(PaperLensError, match="newer"):
         Store(path)
 
 

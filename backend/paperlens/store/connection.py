@@ -10,6 +10,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..errors import PaperLensError
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # Each file moves the schema from version i to i+1. Never edit a shipped one: add the next.
 MIGRATIONS: list[str] = [p.read_text(encoding="utf-8") for p in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9]_*.sql"))]
@@ -28,7 +30,7 @@ class Connection:
     def __init__(self, path: str | os.PathLike):
         self.path = str(path)
         if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            _make_folder(Path(self.path))
         self._local = threading.local()
         self.last_backup: Path | None = None  # where the last pre-migration backup went
         self._migrate()
@@ -74,6 +76,16 @@ class Connection:
         """PRAGMA user_version: how many migrations this file has had."""
         return self._conn().execute("PRAGMA user_version").fetchone()[0]
 
+    def check_writable(self) -> None:
+        """Raise PaperLensError if this process may not write the library file (a server on a read-only
+        library would fail every page it is sent)."""
+        if self.path != ":memory:" and not os.access(self.path, os.W_OK):
+            raise PaperLensError(
+                f"the library at {self.path} is read-only: make it writable (chmod u+w) or use another with "
+                "--db or PAPERLENS_DB",
+                500,
+            )
+
     def _migrate(self) -> None:
         """Bring the schema to len(MIGRATIONS) in one transaction, after backing up an older library.
 
@@ -81,15 +93,20 @@ class Connection:
         gunicorn workers starting together migrate once: the second waits, then sees the new version.
         SQLite DDL is transactional, so a failing (or killed) migration leaves the old schema intact.
         """
+        try:
+            current = self.schema_version()  # the first touch of the file: where an unusable one fails
+        except sqlite3.Error as e:
+            raise open_error(Path(self.path), e) from None
         # Up to date (the common case): no write lock, so opening a library never waits for a busy server.
-        if self.schema_version() == len(MIGRATIONS):
+        if current == len(MIGRATIONS):
             return
         with self.transaction() as conn:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > len(MIGRATIONS):
-                raise RuntimeError(
+                raise PaperLensError(
                     f"the library at {self.path} has schema version {version}, newer than this Paper Lens "
-                    f"knows ({len(MIGRATIONS)}): upgrade Paper Lens"
+                    f"knows ({len(MIGRATIONS)}): upgrade Paper Lens (pip install -U paperlens)",
+                    409,
                 )
             if version == len(MIGRATIONS):
                 return
@@ -99,6 +116,45 @@ class Connection:
                 for statement in statements(MIGRATIONS[i]):
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {i + 1}")
+
+
+def _make_folder(path: Path) -> None:
+    """The library's folder, created if missing; PaperLensError if `path` or the folder cannot be one."""
+    if path.is_dir():
+        raise PaperLensError(
+            f"{path} is a folder, not a library file: point --db or PAPERLENS_DB at a file such as "
+            f"{path / 'library.sqlite3'}",
+            500,
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        why = "a file is in the way" if isinstance(e, (FileExistsError, NotADirectoryError)) else e.strerror
+        raise PaperLensError(
+            f"cannot create the folder {path.parent} for the library ({why}): choose a writable place "
+            "with --db or PAPERLENS_DB",
+            500,
+        ) from None
+
+
+def open_error(path: Path, error: sqlite3.Error) -> PaperLensError:
+    """The sentence for a library file SQLite cannot open (as a PaperLensError)."""
+    folder = path.parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        # WAL mode keeps two files beside the library, so even reading one needs its folder writable.
+        verb = "open" if path.exists() else "create"
+        return PaperLensError(
+            f"cannot {verb} the library at {path}: the folder {folder} is not writable; make it writable or "
+            "choose another place with --db or PAPERLENS_DB",
+            500,
+        )
+    if "not a database" in str(error):
+        return PaperLensError(
+            f"{path} is not a Paper Lens library (SQLite: {error}): move it aside or point --db or "
+            "PAPERLENS_DB at another file",
+            500,
+        )
+    return PaperLensError(f"cannot open the library at {path}: {error}", 500)
 
 
 def statements(script: str):

@@ -58,7 +58,10 @@ class Maintenance:
             raise PaperLensError(f"no such directory: {dest.parent}", 400)
         partial = dest.with_name(dest.name + ".partial")
         partial.unlink(missing_ok=True)
-        target = sqlite3.connect(partial)
+        try:
+            target = sqlite3.connect(partial)
+        except sqlite3.OperationalError:
+            raise PaperLensError(f"cannot write {dest}: the folder {dest.parent} is not writable", 400) from None
         try:
 
             def report(status, remaining, total):
