@@ -239,6 +239,7 @@ def test_keyphrases_route_rejects_bad_input(client):
 
 def test_settings_from_app_config(tmp_path, embedder, text_copy):
     from paperlens.app import create_app
+    from paperlens.errors import PaperLensError
 
     app = create_app(
         {"DB_PATH": str(tmp_path / "l.sqlite3"), "EMBEDDER": embedder, "KEYPHRASES_TOP_N": 2, "KEYPHRASES_DIVERSITY": 0.9}
@@ -246,6 +247,7 @@ def test_settings_from_app_config(tmp_path, embedder, text_copy):
     papers = app.test_client().post("/api/annotate", json={"text": text_copy, "wait": True}, headers=HEADERS).get_json()
     assert all(1 <= len(p["keyphrases"]) <= 2 for p in papers["papers"])
     assert app.extensions["paperlens"].extractor.settings == Settings(top_n=2, diversity=0.9)
-    with pytest.raises(ValueError):
+    with pytest.raises(PaperLensError, match="top_n must be 1..50"):
         create_app({"DB_PATH": str(tmp_path / "m.sqlite3"), "EMBEDDER": embedder, "KEYPHRASES_TOP_N": 0})
+    assert not (tmp_path / "m.sqlite3").exists()  # refused before the library was opened
     app.extensions["paperlens"].close()

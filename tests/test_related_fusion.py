@@ -173,13 +173,14 @@ def test_ranker_setting(tmp_path, embedder):
 
     from paperlens.app import create_app
     from paperlens.cli import cli
+    from paperlens.errors import PaperLensError
 
     on = create_app({"TESTING": True, "DB_PATH": str(tmp_path / "a.sqlite3"), "EMBEDDER": embedder})
     off = create_app({"TESTING": True, "DB_PATH": str(tmp_path / "b.sqlite3"), "EMBEDDER": embedder,
                       "RELATED_RANKER": "bm25"})
     assert type(on.extensions["paperlens"].ranker).__name__ == "FusionRanker"
     assert type(off.extensions["paperlens"].ranker).__name__ == "BM25Ranker"
-    with pytest.raises(ValueError, match="unknown RELATED_RANKER"):
+    with pytest.raises(PaperLensError, match="unknown RELATED_RANKER"):
         create_app({"TESTING": True, "DB_PATH": str(tmp_path / "c.sqlite3"), "RELATED_RANKER": "nope"})
     out = CliRunner().invoke(cli, ["serve", "--help"]).output
     assert "--ranker [bm25|fusion]" in out

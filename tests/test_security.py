@@ -11,6 +11,7 @@ import pytest
 from conftest import HEADERS
 
 from paperlens.app import create_app
+from paperlens.errors import PaperLensError
 from paperlens.guard import split_host
 
 # A text copy of a Daily Papers page (the format of the shared seeds), two papers.
@@ -203,9 +204,10 @@ def test_token_required_when_configured(tmp_path, embedder):
 
 
 def test_any_host_only_with_a_token(tmp_path, embedder):
-    with pytest.raises(ValueError):
+    with pytest.raises(PaperLensError, match="needs a TOKEN"):
         create_app({"TESTING": True, "DB_PATH": str(tmp_path / "l.sqlite3"), "EMBEDDER": embedder,
                     "ALLOWED_HOSTS": ["*"]})
+    assert not (tmp_path / "l.sqlite3").exists()  # refused before the library was opened
     app = create_app({"TESTING": True, "DB_PATH": str(tmp_path / "l.sqlite3"), "EMBEDDER": embedder,
                       "TOKEN": "t", "ALLOWED_HOSTS": ["*"]})
     client = app.test_client()

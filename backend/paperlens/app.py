@@ -57,6 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)  # we serve no files: no /static route to guard
     app.config.update(DEFAULTS)
     app.config.update(config or {})
+    check_settings(app.config)  # before the library is opened: a bad setting leaves no file behind
     app.config["DB_PATH"] = str(app.config["DB_PATH"] or default_db_path())
     if app.config["ACCESS_LOG"] is None:
         app.config["ACCESS_LOG"] = not app.testing
@@ -81,14 +82,29 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
+def check_settings(config: dict) -> None:
+    """Raise PaperLensError (one sentence with the fix) for any setting `create_app` would refuse; touches
+    nothing. `paperlens serve` calls it before gunicorn starts, since inside a worker a bad setting is a
+    traceback, not a sentence. `config` as for create_app (missing keys take DEFAULTS)."""
+    cfg = DEFAULTS | dict(config)
+    _keyphrase_settings(cfg)
+    if cfg["RELATED_RANKER"] not in RANKERS:
+        raise PaperLensError(
+            f"unknown RELATED_RANKER {cfg['RELATED_RANKER']!r}: use one of {', '.join(RANKERS)}", 400
+        )
+    guard.check_config(cfg)
+
+
+def _keyphrase_settings(cfg) -> Settings:
+    try:
+        return Settings(top_n=int(cfg["KEYPHRASES_TOP_N"]), diversity=float(cfg["KEYPHRASES_DIVERSITY"]))
+    except (TypeError, ValueError) as e:
+        raise PaperLensError(f"bad keyphrase settings: {e}", 400) from None
+
+
 def _annotator(cfg) -> Annotator:
     """The library at DB_PATH with the keyphrase extractor and the ranker the config names."""
-    try:
-        settings = Settings(top_n=int(cfg["KEYPHRASES_TOP_N"]), diversity=float(cfg["KEYPHRASES_DIVERSITY"]))
-    except (TypeError, ValueError) as e:
-        raise ValueError(f"bad keyphrase settings: {e}") from None
-    if cfg["RELATED_RANKER"] not in RANKERS:
-        raise ValueError(f"unknown RELATED_RANKER {cfg['RELATED_RANKER']!r}: use one of {', '.join(RANKERS)}")
+    settings = _keyphrase_settings(cfg)
     store = Store(cfg["DB_PATH"])
     extractor = KeyphraseExtractor(embedder=cfg["EMBEDDER"], settings=settings, phrase_cache=store.phrase_embeddings())
     return Annotator(store, extractor, ranker=cfg["RELATED_RANKER"])

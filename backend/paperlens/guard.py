@@ -33,23 +33,41 @@ OPEN_ROUTES = frozenset({"/api/health", "/api/openapi.json"})
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
+# What follows "chrome-extension://" (Chrome's 32 letters a-p) or "moz-extension://" (the UUID Firefox gives
+# the add-on in each profile) in an extension's origin.
+EXTENSION_ID = re.compile(r"[a-z0-9-]+")
+
+
 def extension_origins(ids: list[str] | tuple[str, ...] | None = None) -> re.Pattern:
     """The Origin values we accept: any extension origin, or only the given extension ids."""
     if ids:
         alternatives = "|".join(re.escape(i.strip()) for i in ids if i.strip())
         return re.compile(rf"^(chrome|moz)-extension://({alternatives})$")
-    return re.compile(r"^(chrome|moz)-extension://[a-z0-9-]+$")
+    return re.compile(rf"^(chrome|moz)-extension://{EXTENSION_ID.pattern}$")
+
+
+def check_config(cfg) -> None:
+    """Raise PaperLensError (one sentence with the fix) for guard settings that cannot work: an extension id
+    no origin can carry, or any Host ('*' in ALLOWED_HOSTS) without a TOKEN."""
+    for ext_id in cfg["EXTENSION_IDS"]:
+        if not EXTENSION_ID.fullmatch(ext_id.strip()):
+            raise PaperLensError(
+                f"{ext_id!r} is not an extension id: give what follows chrome-extension:// or moz-extension:// "
+                "(lower-case letters, digits and dashes) as chrome://extensions or about:debugging shows it",
+                400,
+            )
+    if "*" in cfg["ALLOWED_HOSTS"] and not cfg["TOKEN"]:
+        # Any Host would re-open the DNS-rebinding hole; only a token (which a web page cannot know) closes it.
+        raise PaperLensError("ALLOWED_HOSTS '*' (any Host) needs a TOKEN: set --token or $PAPERLENS_TOKEN", 400)
 
 
 def install(app: Flask) -> None:
     """Guard every request to `app` by its config: PORT (the port Host must name; None or TESTING accepts
     any), ALLOWED_HOSTS (extra Host names; '*' = any, only with a TOKEN), EXTENSION_IDS, TOKEN."""
     cfg = app.config
+    check_config(cfg)
     origins = extension_origins(cfg["EXTENSION_IDS"])
     allowed_hosts = LOOPBACK_HOSTS | {h.lower().strip("[]") for h in cfg["ALLOWED_HOSTS"]}
-    if "*" in allowed_hosts and not cfg["TOKEN"]:
-        # Any Host would re-open the DNS-rebinding hole; only a token (which a web page cannot know) closes it.
-        raise ValueError("ALLOWED_HOSTS '*' needs a TOKEN")
     token = cfg["TOKEN"] or None
     port = None if app.testing else cfg["PORT"]
 
