@@ -6,6 +6,7 @@ socket and (when taken) one GET /api/health on loopback to see whether the holde
 
 from __future__ import annotations
 
+import errno
 import json
 import socket
 import sqlite3
@@ -15,7 +16,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import CLIENT_HEADER, is_loopback
+from .config import CLIENT_HEADER, DEFAULT_PORT, is_loopback
 
 
 @dataclass
@@ -96,23 +97,76 @@ def check_library(path: Path) -> Check:
 
 def check_port(host: str, port: int) -> Check:
     """The port is free, or held by a Paper Lens (then the extension already works)."""
+    state, detail, fix = probe_port(host, port)
+    if state == "free":
+        return Check("port", "ok", f"{host}:{port} is free")
+    if state == "paperlens":
+        return Check("port", "ok", f"{host}:{port} is held by Paper Lens {detail} (already running)")
+    if state == "taken":
+        return Check(
+            "port",
+            "fail",
+            f"{host}:{port} is taken by another program ({detail})",
+            "stop that program, or run paperlens serve --port N and set the same URL in the extension options",
+        )
+    return Check("port", "fail", detail, fix)
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why `paperlens serve --host host --port port` cannot start, as one sentence with the fix; None if it
+    can. The health probe is short so that the answer comes well within two seconds."""
+    state, detail, fix = probe_port(host, port, timeout=0.5)
+    if state == "free":
+        return None
+    if state == "paperlens":
+        return (
+            f"Paper Lens {detail} is already running at {base_url(host, port)}: there is nothing to start "
+            "(stop that one to restart it, or start another with --port N)"
+        )
+    if state == "taken":
+        return (
+            f"{host}:{port} is taken by another program ({detail}): stop it, or run paperlens serve --port N "
+            f"and set {base_url(host, 'N')} as the backend URL in the extension options"
+        )
+    return f"{detail}: {fix}"
+
+
+def probe_port(host: str, port: int, timeout: float = 3.0):
+    """(state, detail, fix) for host:port: ("free", "", ""), ("paperlens", its version, ""), ("taken", why the
+    bind failed, "") or ("unusable", what is wrong, its fix) when nothing could listen there at all."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind((host, port))
-            return Check("port", "ok", f"{host}:{port} is free")
-        except OSError as e:
-            bind_error = e
-    holder = _paperlens_on(port)
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as s:
+            # As gunicorn binds: a port in TIME_WAIT after a restart counts as free.
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((host.strip("[]"), port))
+        return "free", "", ""
+    except OSError as e:
+        bind_error = e
+    if bind_error.errno != errno.EADDRINUSE:
+        return "unusable", *_unusable(host, port, bind_error)
+    holder = _paperlens_on(host, port, timeout)
     if holder:
-        return Check("port", "ok", f"{host}:{port} is held by Paper Lens {holder} (already running)")
-    return Check(
-        "port",
-        "fail",
-        f"{host}:{port} is taken by another program ({bind_error.strerror})",
-        "stop that program, or run paperlens serve --port N and set the same URL in the extension options",
-    )
+        return "paperlens", holder, ""
+    return "taken", bind_error.strerror, ""
+
+
+def _unusable(host: str, port: int, error: OSError) -> tuple[str, str]:
+    if isinstance(error, socket.gaierror):
+        return f"{host} is not a host name or address this machine knows", "use --host 127.0.0.1"
+    if error.errno == errno.EADDRNOTAVAIL:
+        return f"{host} is not an address of this machine", "use --host 127.0.0.1 or one of this machine's addresses"
+    if error.errno == errno.EACCES:
+        return (f"{host}:{port} needs administrator rights (every port below 1024 does)",
+                f"use a port above 1023 with --port (the default is {DEFAULT_PORT})")
+    return f"cannot listen on {host}:{port} ({error.strerror})", "choose another --host or --port"
+
+
+def base_url(host: str, port) -> str:
+    """The URL a client on this machine reaches a server on host:port at (a wildcard host via loopback)."""
+    host = host.strip("[]")
+    host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def check_bind(host: str) -> Check:
@@ -121,11 +175,13 @@ def check_bind(host: str) -> Check:
     return Check("bind", "ok", f"{host} is reachable from other machines: serve will demand --token")
 
 
-def _paperlens_on(port: int) -> str | None:
-    """The version string if a Paper Lens answers /api/health on 127.0.0.1:port, else None."""
+def _paperlens_on(host: str, port: int, timeout: float) -> str | None:
+    """The version string if a Paper Lens answers /api/health on host:port, else None."""
     try:
-        req = urllib.request.Request(f"http://127.0.0.1:{port}/api/health", headers={CLIENT_HEADER: "doctor"})
-        with urllib.request.urlopen(req, timeout=3) as r:
+        req = urllib.request.Request(f"{base_url(host, port)}/api/health", headers={CLIENT_HEADER: "doctor"})
+        # No proxy: $http_proxy would send this probe of our own machine somewhere else.
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open(req, timeout=timeout) as r:
             body = json.loads(r.read(65536))
     except urllib.error.HTTPError as e:
         # A Paper Lens started with --token answers 401 in our error shape.
