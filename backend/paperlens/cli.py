@@ -119,8 +119,11 @@ def keyphrase_options(command):
 def serve(host, port, workers, threads, token, extension_ids, warm_model, top_n, diversity, ranker, db_path):
     """Run the backend under gunicorn (the default command)."""
     from gunicorn.app.base import BaseApplication
+    from gunicorn.errors import AppImportError
 
-    from .app import create_app
+    from .app import check_settings, create_app
+    from .doctor import port_problem
+    from .store import Store
 
     if not is_loopback(host) and not token:
         raise click.ClickException(
@@ -128,7 +131,6 @@ def serve(host, port, workers, threads, token, extension_ids, warm_model, top_n,
             "your library. Use --host 127.0.0.1, or set --token / $PAPERLENS_TOKEN."
         )
     db_path = db_path or default_db_path()
-    click.echo(f"Paper Lens {__version__} on http://{host}:{port}  library: {db_path}", err=True)
     config = {
         "DB_PATH": str(db_path),
         "WARM_MODEL": warm_model,
@@ -141,6 +143,17 @@ def serve(host, port, workers, threads, token, extension_ids, warm_model, top_n,
         "KEYPHRASES_DIVERSITY": diversity,
         "RELATED_RANKER": ranker,
     }
+    # Everything that would stop the app is checked here, before gunicorn starts: inside gunicorn a busy
+    # port is five retries over five seconds and a bad library a worker's traceback. The library comes
+    # last, so a start that fails creates no file.
+    check_settings(config)
+    problem = port_problem(host, port)
+    if problem:
+        raise PaperLensError(problem)
+    store = Store(db_path)  # created or migrated once, here, rather than by the first worker
+    store.check_writable()
+    store.close()
+    click.echo(f"Paper Lens {__version__} on http://{host}:{port}  library: {db_path}", err=True)
 
     class Server(BaseApplication):
         def load_config(self):
@@ -159,7 +172,12 @@ def serve(host, port, workers, threads, token, extension_ids, warm_model, top_n,
                 self.cfg.set("control_socket_disable", True)
 
         def load(self):
-            return create_app(config)
+            try:
+                return create_app(config)
+            except PaperLensError as e:
+                # Only if the library changed since the checks above. gunicorn prints an AppImportError
+                # as one line and stops; any other exception is a traceback.
+                raise AppImportError(e.message) from None
 
     Server().run()
 
@@ -184,11 +202,26 @@ def doctor(host, port, skip_model, db_path):
         raise SystemExit(1)
 
 
-def _read_page(file: str) -> str:
+def _read_text(file: str, kind: str = "text or HTML file") -> str:
+    """FILE's text ('-': standard input): UTF-8 (a BOM is dropped) or UTF-16 with a BOM. Anything else
+    (binary data, Latin-1, UTF-16 without a BOM) is a PaperLensError saying FILE is not a `kind`."""
+    name = "standard input" if file == "-" else file
     try:
-        return sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8", errors="strict")
-    except (OSError, UnicodeDecodeError) as e:
-        raise click.ClickException(f"cannot read {file}: {e}") from None
+        data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    except OSError as e:
+        raise PaperLensError(f"cannot read {name}: {e.strerror}") from None
+    utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff")  # Windows editors save "Unicode" text so
+    if not utf16 and b"\x00" in data:
+        raise PaperLensError(
+            f"{name} is not a {kind} (it holds NUL bytes: binary data, or UTF-16 text without a byte-order mark)"
+        )
+    try:
+        return data.decode("utf-16" if utf16 else "utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise PaperLensError(
+            f"{name} is not a {kind} in UTF-8 (byte {e.object[e.start]:#04x} at position {e.start} is not "
+            "UTF-8; Latin-1 or Windows-1252 perhaps): save it as UTF-8"
+        ) from None
 
 
 @cli.command()
@@ -198,7 +231,7 @@ def parse(file, url):
     """Print the papers parsed from a saved page (HTML, JSON or a text copy) as JSON."""
     from .digest import parse_page
 
-    page = parse_page(_read_page(file), url)
+    page = parse_page(_read_text(file), url)
     d = page.to_dict()
     click.echo(json.dumps({"kind": d["kind"], "papers": d["papers"]}, ensure_ascii=False, indent=2))
 
@@ -211,16 +244,18 @@ def parse(file, url):
 def annotate(file, url, top_n, diversity, db_path):
     """Print what POST /api/annotate answers for a saved page, recording its papers in the library.
     Waits until every paper has its keyphrases."""
-    from .annotate import Annotator
+    from .annotate import Annotator, check_page
+    from .digest import parse_page
     from .keyphrases import KeyphraseExtractor, Settings
     from .store import Store
 
-    content = _read_page(file)
+    # Parsed before the library is opened: a page that fails leaves no new library behind.
+    page = check_page(parse_page(_read_text(file), url))
     store = Store(db_path or default_db_path())
     extractor = KeyphraseExtractor(settings=Settings(top_n, diversity), phrase_cache=store.phrase_embeddings())
     annotator = Annotator(store, extractor)
     try:
-        result = annotator.annotate(content, url, wait=True)
+        result = annotator.annotate(url=url, wait=True, page=page)
     finally:
         annotator.close()
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
@@ -285,6 +320,8 @@ def export(fmt, output, db_path):
     """Export the reading list (the same file GET /api/saved/export gives)."""
     if fmt is None:
         fmt = (formats.format_named_by(output.name) if output else None) or "json"
+    if output is not None and not output.parent.is_dir():
+        raise PaperLensError(f"cannot write {output}: no folder {output.parent}")
     with speed.bulk():
         records = _existing_library(db_path).export_saved()
         data = formats.export_records(records, fmt).encode("utf-8")
@@ -293,7 +330,10 @@ def export(fmt, output, db_path):
         sys.stdout.flush()
         return
     # Write next to the target and rename: an interrupted export never leaves half a file behind.
-    fd, tmp = tempfile.mkstemp(dir=output.parent if str(output.parent) else ".", prefix=f".{output.name}.")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.")
+    except OSError as e:
+        raise PaperLensError(f"cannot write {output}: {e.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as f, Progress(f"Exporting {len(records)} papers") as progress:
             step = 1 << 20
@@ -326,7 +366,7 @@ def import_(file, fmt, db_path):
     saved are merged (tags united, notes kept), so importing the same file twice changes nothing."""
     from .store import Store
 
-    text = _read_page(file)
+    text = _read_text(file, "text file")
     fmt = fmt or formats.format_for(file, text)
     with speed.bulk():
         records, duplicates = formats.parse_import(fmt, text)

