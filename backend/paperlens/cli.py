@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import click
@@ -17,10 +19,11 @@ from .config import (
     KEYPHRASES_DIVERSITY,
     KEYPHRASES_TOP_N,
     KEYPHRASES_TOP_N_MAX,
+    MAX_LIST_LIMIT,
     default_db_path,
     is_loopback,
 )
-from .errors import PaperLensError
+from .errors import NotFound, PaperLensError
 from .ranking import DEFAULT_RANKER, RANKERS
 from .readinglist import formats, speed
 
@@ -398,6 +401,114 @@ def backup(path, db_path):
     with Progress("Backing up") as progress:
         dest = store.backup(path, progress=progress.to)
     click.echo(f"backed up {store.path} to {dest} ({store.count_saved()} saved, {store.count_papers()} papers)")
+
+
+# ---------------------------------------------------------------- saving without the extension
+# The Store methods and the validation of the /api/saved routes, on the library the server uses: safe while
+# it runs (WAL, each write one transaction, a busy library waited for).
+
+
+@cli.command()
+@click.argument("paper_id", metavar="ID")
+@click.option(
+    "--tag",
+    "tags",
+    multiple=True,
+    help="A tag (repeatable). The tags given replace the paper's tags (--tag '' clears them); without --tag "
+    "they are kept.",
+)
+@click.option("--note", default=None, help="A note; replaces the paper's note (without --note it is kept).")
+@click.option("--json", "as_json", is_flag=True, help="Print the saved record as JSON (as PUT /api/saved/ID gives it).")
+@db_option
+def save(paper_id, tags, note, as_json, db_path):
+    """Save a paper by its id (an arXiv id like 2509.09737, or a t- title id), as the extension's star does.
+
+    Works before the paper was ever seen on a page, and creates the library if there is none. Saving again
+    keeps the saved time. Prints the saved record on one line (or as JSON with --json)."""
+    from .ids import check_paper_id
+    from .readinglist import fields
+    from .store import Store
+
+    check_paper_id(paper_id)
+    tags = fields.normalize_tags(list(tags)) if tags else None
+    note = None if note is None else fields.check_note(note)
+    record = Store(db_path or default_db_path()).save_paper(paper_id, tags, note)
+    click.echo(json.dumps(record, ensure_ascii=False, indent=2) if as_json else f"saved {_describe(record)}")
+
+
+@cli.command()
+@click.argument("paper_id", metavar="ID")
+@db_option
+def unsave(paper_id, db_path):
+    """Remove a paper from the reading list (the library keeps the paper and where it was seen)."""
+    from .ids import check_paper_id
+
+    check_paper_id(paper_id)
+    if not _existing_library(db_path).unsave_paper(paper_id):
+        raise NotFound(f"{paper_id} is not saved")
+    click.echo(f"unsaved {paper_id}")
+
+
+@cli.command("saved")
+@click.option("--tag", default=None, help="Only the papers with this tag.")
+@click.option(
+    "--q",
+    default=None,
+    metavar="WORDS",
+    help="Only the papers with every word in their title, authors, note, tags or id.",
+)
+@click.option(
+    "--limit", default=100, show_default=True, type=click.IntRange(1, MAX_LIST_LIMIT), help="At most this many papers."
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print what GET /api/saved answers: {ok, total, saved: [records]}."
+)
+@db_option
+def saved(tag, q, limit, as_json, db_path):
+    """List the reading list, newest first: id, saved date, tags and title."""
+    from .readinglist import fields
+
+    tags = fields.normalize_tags([tag or ""])
+    filters = {"tag": tags[0] if tags else None, "q": q or ""}
+    store = _existing_library(db_path)
+    total, records = store.count_saved(**filters), store.list_saved(limit, **filters)
+    if as_json:
+        click.echo(json.dumps({"ok": True, "total": total, "saved": records}, ensure_ascii=False, indent=2))
+        return
+    if not records:
+        click.echo("no saved paper matches" if tag or q else "nothing saved yet", err=True)
+        return
+    rows = [
+        (r["id"], time.strftime("%Y-%m-%d", time.localtime(r["saved_at"])), _cut(", ".join(r["tags"]), 30),
+         r["title"] or UNSEEN)
+        for r in records
+    ]
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    for line in _table(("ID", "SAVED", "TAGS", "TITLE"), rows):
+        click.echo(_cut(line, width) if width else line)
+    if total > len(records):
+        click.echo(f"{len(records)} of {total} saved papers: --limit N shows more", err=True)
+
+
+UNSEEN = "(not seen on a page yet)"
+
+
+def _describe(record: dict) -> str:
+    """One line for a saved record: id, title, tags, whether it has a note."""
+    extras = [f"tags: {', '.join(record['tags'])}"] if record["tags"] else []
+    if record["note"]:
+        extras.append(f"a note of {len(record['note'])} characters")
+    return f"{record['id']} {record['title'] or UNSEEN}" + (f" ({'; '.join(extras)})" if extras else "")
+
+
+def _table(headers: tuple, rows: list[tuple]) -> list[str]:
+    """Left-aligned columns two spaces apart; the last column is not padded."""
+    widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(len(headers) - 1)]
+    return ["  ".join([*(str(v).ljust(w) for v, w in zip(row, widths)), str(row[-1])]) for row in [headers, *rows]]
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def main():
