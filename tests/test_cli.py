@@ -360,3 +360,16 @@ def test_model_progress_bar_on_a_terminal():
     assert proc.wait(300) == 0
     assert b"Loading weights" in seen
 
+
+
+def test_parse_says_what_it_could_not_place(tmp_path):
+    from test_digest_text_copy import ABSTRACT, HEADER
+
+    page = tmp_path / "copy.txt"
+    page.write_text("\n".join(HEADER + ["• 4 authors", "·", "Sep 10", "Real Paper Title", ABSTRACT, "• 2 authors",
+                                        "·", "Sep 9"]), encoding="utf-8")
+    r, _ = paperlens("parse", str(page))
+    assert r.returncode == 0, r.stderr
+    body = json.loads(r.stdout)
+    assert [p["title"] for p in body["papers"]] == ["Real Paper Title"] and len(body["warnings"]) == 2
+    assert r.stderr.splitlines() == [f"warning: {w}" for w in body["warnings"]]

@@ -235,8 +235,16 @@ def parse(file, url):
     from .digest import parse_page
 
     page = parse_page(_read_text(file), url)
+    _warn(page.warnings)
     d = page.to_dict()
-    click.echo(json.dumps({"kind": d["kind"], "papers": d["papers"]}, ensure_ascii=False, indent=2))
+    click.echo(json.dumps({"kind": d["kind"], "papers": d["papers"], "warnings": d["warnings"]}, ensure_ascii=False,
+                          indent=2))
+
+
+def _warn(warnings: list[str]) -> None:
+    """What the parser could not place, one line each on standard error (the JSON on stdout has them too)."""
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
 
 
 @cli.command()
@@ -261,6 +269,7 @@ def annotate(file, url, top_n, diversity, db_path):
         result = annotator.annotate(url=url, wait=True, page=page)
     finally:
         annotator.close()
+    _warn(result["warnings"])
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
 
 
