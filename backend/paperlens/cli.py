@@ -157,6 +157,9 @@ def serve(host, port, workers, threads, token, extension_ids, warm_model, top_n,
     store.check_writable()
     store.close()
     click.echo(f"Paper Lens {__version__} on http://{host}:{port}  library: {db_path}", err=True)
+    # The server's standard error is its log, even on a terminal: no model-loading progress bar in it
+    # (transformers reads this when it is imported, in the workers, which inherit the environment).
+    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
 
     class Server(BaseApplication):
         def load_config(self):
