@@ -136,7 +136,7 @@ def keybert_model():
     if _kw is None:
         from keybert import KeyBERT
 
-        from paperlens.keyphrases import load_embedder
+        from paperlens.embedding import load_embedder
 
         _kw = KeyBERT(model=load_embedder())
     return _kw

@@ -108,7 +108,7 @@ def embedding_scores(corpus, queries, qrels):
     if cache.exists():
         emb = np.load(cache)
     else:
-        from paperlens.keyphrases import load_embedder
+        from paperlens.embedding import load_embedder
 
         emb = load_embedder().encode(texts, batch_size=32, normalize_embeddings=True, show_progress_bar=False)
         np.save(cache, emb)

