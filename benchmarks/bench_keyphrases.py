@@ -136,9 +136,12 @@ def keybert_model():
     if _kw is None:
         from keybert import KeyBERT
 
-        from paperlens.embedding import load_embedder
+        from sentence_transformers import SentenceTransformer
 
-        _kw = KeyBERT(model=load_embedder())
+        from paperlens.embedding import model_path
+
+        # KeyBERT as it comes: its own sentence-transformers backend around the same bundled model.
+        _kw = KeyBERT(model=SentenceTransformer(str(model_path()), device="cpu"))
     return _kw
 
 

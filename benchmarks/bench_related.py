@@ -103,14 +103,15 @@ def embedding_scores(corpus, queries, qrels):
     """{qid: {doc: cosine}} with all-MiniLM-L6-v2 over title + abstract (cached in a temp file)."""
     import tempfile
 
-    cache = Path(tempfile.gettempdir()) / f"paperlens-csfcube-minilm-{len(corpus)}.npy"
+    from paperlens.embedding import BundledEmbedder
+
+    embedder = BundledEmbedder()  # as the server embeds: its precision for this CPU
+    cache = Path(tempfile.gettempdir()) / f"paperlens-csfcube-minilm-{embedder.precision}-{len(corpus)}.npy"
     texts = [f"{d['title']}. {d['abstract']}" for d in corpus]
     if cache.exists():
         emb = np.load(cache)
     else:
-        from paperlens.embedding import load_embedder
-
-        emb = load_embedder().encode(texts, batch_size=32, normalize_embeddings=True, show_progress_bar=False)
+        emb = embedder.embed(texts)
         np.save(cache, emb)
     row = {d["id"]: i for i, d in enumerate(corpus)}
     out = {}

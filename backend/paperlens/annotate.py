@@ -104,7 +104,9 @@ class Annotator:
     def warm(self) -> None:
         """Load what the first page would otherwise wait for: the embedding model and the analyzer."""
         self.ranker.warm()
-        self.extractor.backend()
+        backend = self.extractor.backend()
+        if callable(getattr(backend, "load", None)):  # the bundled model loads on first use otherwise
+            backend.load()
 
     def annotate(
         self,

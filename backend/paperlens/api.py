@@ -47,6 +47,7 @@ def health():
             "papers": ann.store.count_papers(),
             "saved": ann.store.count_saved(),
             "model": ann.extractor.model_name,
+            "embedding": ann.extractor.describe_backend(),
             "settings": {
                 "keyphrases_per_paper": ann.extractor.settings.top_n,
                 "related_per_paper": RELATED_K,

@@ -17,7 +17,9 @@ from werkzeug.exceptions import HTTPException
 
 from . import guard, openapi
 from .annotate import Annotator
-from .config import MAX_BODY_BYTES, default_db_path
+from .config import EMBEDDING_PRECISION, MAX_BODY_BYTES, default_db_path
+from .config import EMBEDDING_PRECISIONS as PRECISION_SETTINGS
+from .embedding import BundledEmbedder
 from .errors import PaperLensError
 from .keyphrases import KeyphraseExtractor, Settings
 from .ranking import DEFAULT_RANKER, RANKERS
@@ -29,6 +31,7 @@ access_log = logging.getLogger("paperlens.access")
 DEFAULTS = dict(
     DB_PATH=None,  # None: default_db_path()
     EMBEDDER=None,
+    EMBEDDING_PRECISION=EMBEDDING_PRECISION,
     WARM_MODEL=False,
     MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
     PORT=None,
@@ -44,7 +47,8 @@ DEFAULTS = dict(
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app. Config keys:
-    DB_PATH; EMBEDDER (a KeyBERT embedder; default the bundled MiniLM); WARM_MODEL (load the model in
+    DB_PATH; EMBEDDER (a KeyBERT embedder; default the bundled MiniLM); EMBEDDING_PRECISION (the bundled
+    model's: "auto", "fp32" or "bf16"); WARM_MODEL (load the model in
     the background at start); MAX_CONTENT_LENGTH (body bytes); PORT (the port Host must name; None or
     TESTING accepts any); ALLOWED_HOSTS (extra Host names, e.g. a LAN address when exposed with a token;
     '*' = any, only with a TOKEN);
@@ -88,6 +92,11 @@ def check_settings(config: dict) -> None:
     traceback, not a sentence. `config` as for create_app (missing keys take DEFAULTS)."""
     cfg = DEFAULTS | dict(config)
     _keyphrase_settings(cfg)
+    if cfg["EMBEDDING_PRECISION"] not in PRECISION_SETTINGS:
+        raise PaperLensError(
+            f"unknown EMBEDDING_PRECISION {cfg['EMBEDDING_PRECISION']!r}: use one of {', '.join(PRECISION_SETTINGS)}",
+            400,
+        )
     if cfg["RELATED_RANKER"] not in RANKERS:
         raise PaperLensError(
             f"unknown RELATED_RANKER {cfg['RELATED_RANKER']!r}: use one of {', '.join(RANKERS)}", 400
@@ -106,7 +115,8 @@ def _annotator(cfg) -> Annotator:
     """The library at DB_PATH with the keyphrase extractor and the ranker the config names."""
     settings = _keyphrase_settings(cfg)
     store = Store(cfg["DB_PATH"])
-    extractor = KeyphraseExtractor(embedder=cfg["EMBEDDER"], settings=settings, phrase_cache=store.phrase_embeddings())
+    embedder = cfg["EMBEDDER"] if cfg["EMBEDDER"] is not None else BundledEmbedder(cfg["EMBEDDING_PRECISION"])
+    extractor = KeyphraseExtractor(embedder=embedder, settings=settings, phrase_cache=store.phrase_embeddings())
     return Annotator(store, extractor, ranker=cfg["RELATED_RANKER"])
 
 

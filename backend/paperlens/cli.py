@@ -16,6 +16,8 @@ from . import __version__
 from .config import (
     DEFAULT_HOST,
     DEFAULT_PORT,
+    EMBEDDING_PRECISION,
+    EMBEDDING_PRECISIONS,
     KEYPHRASES_DIVERSITY,
     KEYPHRASES_TOP_N,
     KEYPHRASES_TOP_N_MAX,
@@ -60,7 +62,15 @@ db_option = click.option(
 
 
 def keyphrase_options(command):
-    """--keyphrases and --diversity, for the commands that compute keyphrases (serve, annotate)."""
+    """--keyphrases, --diversity and --precision, for the commands that compute keyphrases (serve, annotate)."""
+    command = click.option(
+        "--precision",
+        default=EMBEDDING_PRECISION,
+        show_default=True,
+        type=click.Choice(EMBEDDING_PRECISIONS),
+        help="How the embedding model computes: auto = bf16 where this CPU has it (about 3x faster, cosine "
+        "0.9998 to fp32), else fp32.",
+    )(command)
     command = click.option(
         "--diversity",
         default=KEYPHRASES_DIVERSITY,
@@ -119,7 +129,8 @@ def keyphrase_options(command):
     "keyphrase extraction stores; bm25 = BM25 alone.",
 )
 @db_option
-def serve(host, port, workers, threads, token, extension_ids, warm_model, top_n, diversity, ranker, db_path):
+def serve(host, port, workers, threads, token, extension_ids, warm_model, top_n, diversity, precision, ranker,
+          db_path):
     """Run the backend under gunicorn (the default command)."""
     from gunicorn.app.base import BaseApplication
     from gunicorn.errors import AppImportError
@@ -144,6 +155,7 @@ def serve(host, port, workers, threads, token, extension_ids, warm_model, top_n,
         "ALLOWED_HOSTS": () if is_loopback(host) else ("*",),
         "KEYPHRASES_TOP_N": top_n,
         "KEYPHRASES_DIVERSITY": diversity,
+        "EMBEDDING_PRECISION": precision,
         "RELATED_RANKER": ranker,
     }
     # Everything that would stop the app is checked here, before gunicorn starts: inside gunicorn a busy
@@ -157,9 +169,6 @@ def serve(host, port, workers, threads, token, extension_ids, warm_model, top_n,
     store.check_writable()
     store.close()
     click.echo(f"Paper Lens {__version__} on http://{host}:{port}  library: {db_path}", err=True)
-    # The server's standard error is its log, even on a terminal: no model-loading progress bar in it
-    # (transformers reads this when it is imported, in the workers, which inherit the environment).
-    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
 
     class Server(BaseApplication):
         def load_config(self):
@@ -255,18 +264,20 @@ def _warn(warnings: list[str]) -> None:
 @click.option("--url", default=None, help="The page's URL.")
 @keyphrase_options
 @db_option
-def annotate(file, url, top_n, diversity, db_path):
+def annotate(file, url, top_n, diversity, precision, db_path):
     """Print what POST /api/annotate answers for a saved page, recording its papers in the library.
     Waits until every paper has its keyphrases."""
     from .annotate import Annotator, check_page
     from .digest import parse_page
+    from .embedding import BundledEmbedder
     from .keyphrases import KeyphraseExtractor, Settings
     from .store import Store
 
     # Parsed before the library is opened: a page that fails leaves no new library behind.
     page = check_page(parse_page(_read_text(file), url))
     store = Store(db_path or default_db_path())
-    extractor = KeyphraseExtractor(settings=Settings(top_n, diversity), phrase_cache=store.phrase_embeddings())
+    extractor = KeyphraseExtractor(embedder=BundledEmbedder(precision), settings=Settings(top_n, diversity),
+                                   phrase_cache=store.phrase_embeddings())
     annotator = Annotator(store, extractor)
     try:
         result = annotator.annotate(url=url, wait=True, page=page)

