@@ -107,3 +107,25 @@ def test_top_rows_orders_by_score_then_row_and_skips():
     assert [h.row for h in top_rows(col, 10)] == [2, 5, 1, 3, 6]
     assert [h.row for h in top_rows(col, 2, skip=lambda r: r == 2)] == [5, 1]
     assert top_rows(np.zeros(4), 3) == []
+
+
+def test_the_stop_words_are_scikit_learns_plus_ours():
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    from paperlens.ranking import analyzer
+
+    assert analyzer.SKLEARN_STOP_WORDS == ENGLISH_STOP_WORDS
+    assert analyzer.STOP_WORDS == ENGLISH_STOP_WORDS | set(analyzer._EXTRA_STOP)
+
+
+def test_the_server_never_imports_nltk_or_scikit_learn():
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    code = ("import sys; sys.path.insert(0, 'backend'); from paperlens.ranking.analyzer import analyzer; "
+            "analyzer().terms('Stemming the papers'); import paperlens.app; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('nltk', 'sklearn')))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -14,17 +14,36 @@ import threading
 # The title says what a paper is about more densely than any abstract sentence: its tokens count twice.
 TITLE_WEIGHT = 2
 
-# scikit-learn's English list (318 words) plus a few words every abstract uses. IDF would push
-# these down anyway, but BM25 query terms add up linearly, so dropping them keeps the scores
-# about content and keeps documents shorter.
+# The Porter stemmer as Snowball defines it (PyStemmer's C code): the analyzer's one stemmer.
+STEMMER = "porter"
+
+# scikit-learn's English stop-word list (318 words, BSD-3-Clause; tests/test_related_bm25.py checks it is
+# still sklearn's) plus a few words every abstract uses. IDF would push these down anyway, but BM25 query
+# terms add up linearly, so dropping them keeps the scores about content and keeps documents shorter.
+# Written out rather than imported: importing scikit-learn costs the server ~110 MB and half a second.
+SKLEARN_STOP_WORDS = frozenset("""
+a about above across after afterwards again against all almost alone along already also although always am
+among amongst amoungst amount an and another any anyhow anyone anything anyway anywhere are around as at
+back be became because become becomes becoming been before beforehand behind being below beside besides
+between beyond bill both bottom but by call can cannot cant co con could couldnt cry de describe detail do
+done down due during each eg eight either eleven else elsewhere empty enough etc even ever every everyone
+everything everywhere except few fifteen fifty fill find fire first five for former formerly forty found
+four from front full further get give go had has hasnt have he hence her here hereafter hereby herein
+hereupon hers herself him himself his how however hundred i ie if in inc indeed interest into is it its
+itself keep last latter latterly least less ltd made many may me meanwhile might mill mine more moreover
+most mostly move much must my myself name namely neither never nevertheless next nine no nobody none noone
+nor not nothing now nowhere of off often on once one only onto or other others otherwise our ours ourselves
+out over own part per perhaps please put rather re same see seem seemed seeming seems serious several she
+should show side since sincere six sixty so some somehow someone something sometime sometimes somewhere
+still such system take ten than that the their them themselves then thence there thereafter thereby
+therefore therein thereupon these they thick thin third this those though three through throughout thru thus
+to together too top toward towards twelve twenty two un under until up upon us very via was we well were
+what whatever when whence whenever where whereafter whereas whereby wherein whereupon wherever whether which
+while whither who whoever whole whom whose why will with within without would yet you your yours yourself
+yourselves
+""".split())
 _EXTRA_STOP = """also using use used via based et al paper propose proposed show shows shown non""".split()
-
-def _stop_words() -> frozenset[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    return frozenset(ENGLISH_STOP_WORDS) | frozenset(_EXTRA_STOP)
-
-STOP_WORDS = _stop_words()
+STOP_WORDS = SKLEARN_STOP_WORDS | frozenset(_EXTRA_STOP)
 
 # Words are runs of letters/digits; hyphens and slashes split compounds ("self-supervised" ->
 # "self", "supervised"), so the hyphenated and the spaced spelling match.
@@ -46,13 +65,13 @@ class Analyzer:
     """Text -> index terms: split, acronym plurals folded, lowercased, stop words and bare numbers
     dropped, Porter-stemmed. The same analyzer builds documents and queries.
 
-    Stems are memoized (the vocabulary is small next to the token stream); `surface` remembers a
-    readable word for each stem, so "why" can show "diffusion", not "diffus"."""
+    Stems are memoized (the vocabulary is small next to the token stream); `surfaces` gives a readable
+    word for each stem, so "why" can show "diffusion", not "diffus"."""
 
     def __init__(self):
-        from nltk.stem.porter import PorterStemmer
+        import Stemmer  # PyStemmer: Snowball's C stemmers
 
-        self._stemmer = PorterStemmer()
+        self._stemmer = Stemmer.Stemmer(STEMMER)
         self._memo: dict[str, str | None] = {}
         self._lock = threading.Lock()
 
@@ -64,7 +83,8 @@ class Analyzer:
             if len(low) < 2 or low in STOP_WORDS or low.isdigit():
                 term = None
             else:
-                term = self._stemmer.stem(low)
+                with self._lock:  # a PyStemmer object is not thread-safe; the memo makes this rare
+                    term = self._stemmer.stemWord(low)
                 if term in STOP_WORDS or len(term) < 2:
                     term = None
             with self._lock:
@@ -119,7 +139,7 @@ def analyzer() -> Analyzer:
 def fingerprint() -> str:
     """Changes whenever the analyzer would produce other terms: an index built under another
     fingerprint must be rebuilt, never mixed with new terms."""
-    import nltk
+    import Stemmer
 
-    parts = [TITLE_WEIGHT, sorted(STOP_WORDS), _WORD.pattern, _ACRONYM_PLURAL.pattern, nltk.__version__]
+    parts = [TITLE_WEIGHT, sorted(STOP_WORDS), _WORD.pattern, _ACRONYM_PLURAL.pattern, STEMMER, Stemmer.version()]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
