@@ -85,6 +85,17 @@ def check_page(page: Page) -> Page:
     return page
 
 
+def read_visible(raw, cards: list[dict] | None) -> list[str]:
+    """Validate an annotate request's `visible`: a list of keys of its cards (the ones on screen, in order).
+    Raises PaperLensError(400) for anything else."""
+    if cards is None:
+        raise PaperLensError("'visible' names cards: send it with 'cards'", 400)
+    keys = {c["key"] for c in cards}
+    if not isinstance(raw, list) or not all(isinstance(k, str) and k in keys for k in raw):
+        raise PaperLensError("'visible' must be a list of the keys of cards in 'cards'", 400)
+    return list(dict.fromkeys(raw))
+
+
 class Annotator:
     """The pipeline over one library: `store` (the SQLite store), `extractor` (keyphrases) and the
     related-papers ranker named `ranker` (a key of `ranking.RANKERS`)."""
@@ -115,6 +126,7 @@ class Annotator:
         wait: bool = False,
         cards: list[dict] | None = None,
         page: Page | None = None,
+        visible: list[str] | None = None,
     ) -> dict:
         """Record the page's papers in the library and answer with their keyphrases (cached ones now, the
         rest pending unless `wait`), related papers, for_you and saved status:
@@ -125,7 +137,8 @@ class Annotator:
         answer has one paper per card, in card order, under the card's key, and only the cards' papers are
         recorded; the page only fills in details (a page that does not parse is then no error). Without
         cards, every paper the page holds is answered, under its id as key. `page` is the page already
-        parsed (`digest.parse_page`), instead of `content`."""
+        parsed (`digest.parse_page`), instead of `content`. `visible`: the keys of the cards on screen, in
+        order (validated by `read_visible`): their keyphrases are computed first."""
         if page is None and content is not None:
             try:
                 page = parse_page(content, url)
@@ -148,13 +161,15 @@ class Annotator:
             distinct_by_id.setdefault(p["id"], p)
         distinct = list(distinct_by_id.values())
         self.store.record_papers(distinct, page_url=url, page_kind=kind)
+        id_of = dict(keyed)
+        first = [id_of[k]["id"] for k in visible or [] if k in id_of]
 
         if wait:
             # Keyphrases first: computing them stores the document embeddings that fusion ranks with.
-            shaped = self.answer(distinct, self.keyphrases.for_papers(distinct, wait=True))
+            shaped = self.answer(distinct, self.keyphrases.for_papers(distinct, wait=True, first=first))
         else:
             with self.keyphrases.held():  # the pending papers' batch starts once this answer is built
-                shaped = self.answer(distinct, self.keyphrases.for_papers(distinct))
+                shaped = self.answer(distinct, self.keyphrases.for_papers(distinct, first=first))
         by_id = {p["id"]: p for p in shaped}
         return {
             "ok": True,

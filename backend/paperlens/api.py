@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from . import __version__
-from .annotate import read_cards
+from .annotate import read_cards, read_visible
 from .config import (
     MAX_LIST_LIMIT,
     MAX_PAGE_CHARS,
@@ -61,9 +61,9 @@ def health():
 
 @bp.post("/annotate")
 def annotate():
-    """A page to annotate: {"url"?, "html" | "text", "cards"?, "wait"?}; see `Annotator.annotate`."""
+    """A page to annotate: {"url"?, "html" | "text", "cards"?, "visible"?, "wait"?}; see `Annotator.annotate`."""
     body = json_body()
-    _only_keys(body, ("url", "html", "text", "cards", "wait"))
+    _only_keys(body, ("url", "html", "text", "cards", "visible", "wait"))
     url = body.get("url")
     if url is not None and not isinstance(url, str):
         raise PaperLensError("'url' must be a string", 400)
@@ -71,6 +71,7 @@ def annotate():
         raise PaperLensError("send the page as 'html' or as 'text', not both", 400)
     content = body.get("html", body.get("text"))
     cards = read_cards(body["cards"]) if "cards" in body else None
+    visible = read_visible(body["visible"], cards) if "visible" in body else None
     if content is not None and not isinstance(content, str):
         raise PaperLensError("'html' / 'text' must be a string", 400)
     if content is not None and len(content) > MAX_PAGE_CHARS:
@@ -78,7 +79,7 @@ def annotate():
     wait = body.get("wait", False)
     if not isinstance(wait, bool):
         raise PaperLensError("'wait' must be true or false", 400)
-    return jsonify(annotator().annotate(content, url, wait=wait, cards=cards))
+    return jsonify(annotator().annotate(content, url, wait=wait, cards=cards, visible=visible))
 
 
 @bp.get("/keyphrases")

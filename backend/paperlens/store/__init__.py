@@ -6,6 +6,7 @@ One Store per library file, assembled from one part per concern, each in its own
     papers.py       papers seen on pages, their reading history, what the related index reads
     saved.py        the reading list: saves, listing and search, export, writing an import's plan
     caches.py       keyphrases, phrase embeddings, paper (document) embeddings
+    queue.py        the keyphrase job queue every server process shares
     maintenance.py  checkpoints, online backups, integrity checks, `inspect_library` for the doctor
 
 Every multi-row change runs in one transaction.
@@ -17,10 +18,11 @@ from .caches import Caches, PhraseEmbeddingCache
 from .connection import MIGRATIONS, Connection, backup_path
 from .maintenance import Maintenance, inspect_library
 from .papers import Papers
+from .queue import Queue
 from .saved import Saved, match_words
 
 
-class Store(Papers, Saved, Caches, Maintenance, Connection):
+class Store(Papers, Saved, Caches, Queue, Maintenance, Connection):
     """A library at `path`. Thread-safe: each thread gets its own connection."""
 
     SQL_FUNCTIONS = {"pl_match": (6, match_words)}

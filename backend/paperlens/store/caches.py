@@ -26,21 +26,24 @@ class Caches:
     def put_keyphrases(self, items: dict[str, list], embeddings: tuple[str, dict] | None = None) -> None:
         """Cache keyphrases {cache_key: [{"phrase", "score"}]} and, in the same transaction, the
         papers' document embeddings `(model, {paper_id: vector})` (any float array; stored float32)."""
-        now = time.time()
         with self.transaction() as conn:
+            self._put_keyphrases(conn, items, embeddings)
+
+    def _put_keyphrases(self, conn, items: dict[str, list], embeddings: tuple[str, dict] | None) -> None:
+        now = time.time()
+        conn.executemany(
+            "INSERT OR REPLACE INTO keyphrase_cache (cache_key, phrases, created) VALUES (?, ?, ?)",
+            [(k, json.dumps(v), now) for k, v in items.items()],
+        )
+        if embeddings:
+            model, vectors = embeddings
+            rows = []
+            for pid, v in vectors.items():
+                arr = _float32(v)
+                rows.append((pid, model, int(arr.shape[0]), arr.tobytes()))
             conn.executemany(
-                "INSERT OR REPLACE INTO keyphrase_cache (cache_key, phrases, created) VALUES (?, ?, ?)",
-                [(k, json.dumps(v), now) for k, v in items.items()],
+                "INSERT OR REPLACE INTO paper_embedding (paper_id, model, dim, vec) VALUES (?, ?, ?, ?)", rows
             )
-            if embeddings:
-                model, vectors = embeddings
-                rows = []
-                for pid, v in vectors.items():
-                    arr = _float32(v)
-                    rows.append((pid, model, int(arr.shape[0]), arr.tobytes()))
-                conn.executemany(
-                    "INSERT OR REPLACE INTO paper_embedding (paper_id, model, dim, vec) VALUES (?, ?, ?, ?)", rows
-                )
 
     def get_paper_embeddings(self, model: str, ids: list[str]) -> dict:
         """{paper_id: float32 vector} for the papers that have a document embedding under `model`."""
