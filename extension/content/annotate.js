@@ -12,7 +12,7 @@
   "use strict";
 
   const Sel = globalThis.PaperLensSelectors;
-  const { el } = globalThis.PaperLensDom;
+  const { el, isOnScreen } = globalThis.PaperLensDom;
 
   const DEBOUNCE_MS = 120;
 
@@ -101,6 +101,8 @@
         url: location.href,
         html: docEl().outerHTML,
         cards: unique.map((c) => ({ key: c.key, id: c.id, title: c.title, summary: c.summary || null })),
+        // The cards on screen get their keyphrases first.
+        visible: [...new Set(cards.filter((c) => isOnScreen(c.anchor)).map((c) => c.key))],
       });
       performance.mark("pl-response");
       if (signal.aborted) return null;

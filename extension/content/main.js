@@ -18,6 +18,7 @@
   const FEATURES = [
     F.saveStar,
     F.chips,
+    F.keyphraseProgress,
     F.relatedList,
     F.forYou,
     F.phraseHighlight,

@@ -29,7 +29,7 @@
     // Single paper page (https://huggingface.co/papers/2509.09737): the paper's title.
     paperTitle: "main h1, h1",
     // Everything Paper Lens injects (never treated as page content).
-    ours: ".pl-annot, .pl-banner",
+    ours: ".pl-annot, .pl-banner, .pl-progress",
   });
 
   /** A node's text as the reader sees it: a <br> is a word break (textContent would glue the words), white

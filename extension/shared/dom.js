@@ -19,5 +19,11 @@
     return node;
   }
 
-  globalThis.PaperLensDom = Object.freeze({ el });
+  /** Whether `node` is displayed and at least partly inside the viewport (what the reader sees now). */
+  function isOnScreen(node) {
+    const r = node.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < window.innerHeight;
+  }
+
+  globalThis.PaperLensDom = Object.freeze({ el, isOnScreen });
 })();

@@ -1,14 +1,18 @@
 /* Keyphrase chips: the paper's keyphrases as buttons under its title. Papers whose keyphrases are still
- * being computed show "keyphrases…" and fill in as the backend finishes them (polled by paper id).
+ * being computed show "keyphrases…" and fill in as the backend finishes them: polled by paper id, the
+ * ones on screen first (the backend computes them in the order asked, so scrolling re-prioritizes).
  * Listens: "annotation" (adds the chips), "papers" (starts polling for pending ones).
- * Emits: "chip" {phrase, root} on a click (phrase-highlight.js acts on it). */
+ * Emits: "chip" {phrase, root} on a click (phrase-highlight.js acts on it); "keyphrase-progress"
+ * {done, total} while some are pending and once they are all in. */
 (function () {
   "use strict";
 
-  const { el } = globalThis.PaperLensDom;
+  const { el, isOnScreen } = globalThis.PaperLensDom;
 
-  const POLL_MS = 1500;
-  const POLL_MAX = 120; // three minutes of polling for pending keyphrases
+  // Quick at first (the cards on screen take the backend well under a second), then every 1.5 s.
+  const POLL_MS = [300, 300, 500, 500, 800, 1000];
+  const POLL_LATER_MS = 1500;
+  const POLL_MAX = 125; // about three minutes of polling for pending keyphrases
 
   function phrasesOf(paper, perCard) {
     return (Array.isArray(paper.keyphrases) ? paper.keyphrases : [])
@@ -20,7 +24,19 @@
   function init(signal, ctx) {
     const perCard = ctx.settings.keyphrasesPerCard;
     const pending = new Set(); // paper ids
+    let asked = 0; // papers that were pending since the page came (for "keyphrases 12/100")
     let polling = false;
+
+    function progress() {
+      ctx.emit("keyphrase-progress", { done: asked - pending.size, total: asked });
+    }
+
+    /** The pending ids, those with a card on screen first (each in page order). */
+    function inOrder() {
+      const seen = ctx.roots().filter((r) => pending.has(r.dataset.plPaper)).map((r) => [r.dataset.plPaper, isOnScreen(r)]);
+      const ids = [...new Set([...seen.filter(([, on]) => on), ...seen].map(([id]) => id))];
+      return [...ids, ...[...pending].filter((id) => !ids.includes(id))];
+    }
 
     function fill(root, paper) {
       let group = root.querySelector(".pl-chips");
@@ -71,17 +87,19 @@
       polling = true;
       try {
         for (let i = 0; i < POLL_MAX && pending.size && !signal.aborted; i++) {
-          await new Promise((r) => setTimeout(r, POLL_MS));
+          await new Promise((r) => setTimeout(r, i < POLL_MS.length ? POLL_MS[i] : POLL_LATER_MS));
           if (signal.aborted) return;
-          const res = await ctx.send({ type: "keyphrases", ids: [...pending] });
+          const res = await ctx.send({ type: "keyphrases", ids: inOrder() });
           if (signal.aborted) return;
           if (!res.ok) continue; // the backend may be restarting: ask again next round
           const got = res.data.keyphrases || {};
           const still = new Set(Array.isArray(res.data.pending) ? res.data.pending : []);
           for (const id of [...pending]) if (!still.has(id)) settle(id, Array.isArray(got[id]) ? got[id] : []);
+          progress();
         }
         // Whatever is still pending gets a plain "no keyphrases" instead of a spinner.
         for (const id of [...pending]) settle(id, undefined);
+        progress();
       } finally {
         polling = false;
       }
@@ -90,8 +108,16 @@
     ctx.on("annotation", ({ root, paper }) => fill(root, paper));
     ctx.on("papers", ({ papers, fresh }) => {
       if (!fresh) return;
-      for (const p of papers) if (p.pending) pending.add(p.id);
-      if (pending.size) poll();
+      for (const p of papers) {
+        if (p.pending && !pending.has(p.id)) {
+          pending.add(p.id);
+          asked += 1;
+        }
+      }
+      if (pending.size) {
+        progress();
+        poll();
+      }
     });
   }
 
