@@ -198,9 +198,9 @@ def paper_page(pid: str, title: str, abstract: str) -> str:
     return _doc(f"Paper page - {title}", hydrater("PaperContent", props), body)
 
 
-def big_papers(n: int = 100) -> list[tuple[str, str, str]]:
-    """n papers for the timing page: the seed digests' titles and abstracts when present, else the
-    hand-written papers above with numbered titles."""
+def big_papers(n: int = 100, month: str = "2511") -> list[tuple[str, str, str]]:
+    """n papers for a month page (ids `<month>.NNNNN`): the seed digests' titles and abstracts when present,
+    else the hand-written papers above with numbered titles."""
     from paperlens.digest import parse_page
 
     out: list[tuple[str, str, str]] = []
@@ -213,7 +213,7 @@ def big_papers(n: int = 100) -> list[tuple[str, str, str]]:
     if len(out) < n:
         base = [(t, a) for _, t, a in DAILY + TRENDING + SEARCH + [PAPER]]
         out += [(f"{t} (part {i})", a) for i in range(n) for t, a in base][: n - len(out)]
-    return [(f"2511.{i + 1:05d}", t, a) for i, (t, a) in enumerate(out[:n])]
+    return [(f"{month}.{i + 1:05d}", t, a) for i, (t, a) in enumerate(out[:n])]
 
 
 def site() -> dict[str, str]:
@@ -228,6 +228,8 @@ def site() -> dict[str, str]:
         f"{HF}/papers?q={UNICODE_Q}": list_page(UNICODE, heading=f"Search: {UNICODE_Q}", query=UNICODE_Q),
         f"{HF}/papers/{PAPER[0]}": paper_page(*PAPER),
         f"{HF}/papers/month/2025-11": list_page(big_papers(100), heading="Papers of the month"),
+        # The same papers under other ids: a page no other test has opened (nothing remembered of it).
+        f"{HF}/papers/month/2025-12": list_page(big_papers(100, "2512"), heading="Papers of the month"),
         f"{HF}/papers/week/2025-W44": list_page(HOSTILE, heading="Week 44"),
         f"{HF}/papers/date/2025-10-30": list_page(DAILY, dark=True),
         **live_pages.site(),  # /papers/trending?live=1 and ?live=2: the live site's two-layout cards

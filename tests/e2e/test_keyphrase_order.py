@@ -55,11 +55,11 @@ ON_SCREEN = """ids => ids.filter(id => { const r = document.querySelector(`[data
 
 def test_the_cards_on_screen_fill_in_first_and_scrolling_reorders(ext, page, slow_backend):
     ext.settings(backendUrl=slow_backend.url)
-    url = f"{HF}/papers/month/2025-11"
+    url = f"{HF}/papers/month/2025-12"
     try:
         page.add_init_script(PROBE)
         harness.open_annotated(page, url, settle=False)
-        ids = [pid for pid, _, _ in pages.big_papers(100)]
+        ids = [pid for pid, _, _ in pages.big_papers(100, "2512")]
         on_screen = page.evaluate(ON_SCREEN, ids)
         assert 0 < len(on_screen) < 40, on_screen
         # Jump to the bottom while the rest is still being computed: the bottom cards come next.
@@ -73,7 +73,7 @@ def test_the_cards_on_screen_fill_in_first_and_scrolling_reorders(ext, page, slo
         order = sorted(ids, key=first.__getitem__)
         assert set(order[: len(on_screen)]) == set(on_screen), (order[: len(on_screen)], on_screen)
         # In the backend: the bottom cards were computed before the middle ones that were still waiting.
-        title = {pid: t for pid, t, _ in pages.big_papers(100)}
+        title = {pid: t for pid, t, _ in pages.big_papers(100, "2512")}
         done = [text for text in slow_backend.app.config["EMBEDDED"] if any(text.startswith(title[i] + ". ") for i in ids)]
         rank = {i: next(n for n, text in enumerate(done) if text.startswith(title[i] + ". ")) for i in ids}
         waiting = [i for i in ids[40:80] if rank[i] > max(rank[j] for j in on_screen)]
