@@ -61,6 +61,11 @@ def load_model(precision: str):
     """The bundled model in `precision` ("fp32" or "bf16"), loaded once per process; never touches the network."""
     with _lock:
         if precision not in _models:
+            # oneDNN keeps a compiled kernel for every matrix shape it has met, and texts come in many lengths:
+            # with its default caches (1,024 each) a server grew ~85 MB in bf16 over one page. Sixteen cost
+            # no speed there (the same shapes recur within a batch of phrases) and held ~50 MB.
+            os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "16")
+            os.environ.setdefault("LRU_CACHE_CAPACITY", "16")  # ideep's, in front of oneDNN's
             import torch
 
             from .minilm import MiniLM
