@@ -50,12 +50,12 @@ class Server:
     """`python -m paperlens serve` in its own process group (so kill -9 reaches master and workers)."""
 
     def __init__(self, db: Path, port: int, workers: int = 2, threads: int = 4, lazy_model: bool = False,
-                 log: Path | None = None):
+                 log: Path | None = None, args: tuple[str, ...] = ()):
         self.db, self.port, self.log_path = db, port, log or db.with_suffix(".log")
         env = {**os.environ, "PYTHONPATH": str(ROOT / "backend"), "HF_HUB_OFFLINE": "1",
                "TRANSFORMERS_OFFLINE": "1"}
         cmd = [sys.executable, "-m", "paperlens", "serve", "--port", str(port), "--workers", str(workers),
-               "--threads", str(threads), "--db", str(db), "--lazy-model" if lazy_model else "--warm-model"]
+               "--threads", str(threads), "--db", str(db), "--lazy-model" if lazy_model else "--warm-model", *args]
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(cmd, env=env, stdout=self.log, stderr=self.log, start_new_session=True)
 
@@ -73,6 +73,21 @@ class Server:
                 pass
             time.sleep(0.2)
         raise RuntimeError(f"server not ready after {timeout}s; see {self.log_path}")
+
+    def tree_rss_mb(self) -> dict[int, float]:
+        """{pid: resident MB} of the server's processes (the gunicorn master and its workers)."""
+        out = {}
+        for pid_dir in Path("/proc").iterdir():
+            if not pid_dir.name.isdigit():
+                continue
+            try:
+                if os.getpgid(int(pid_dir.name)) != self.proc.pid:
+                    continue
+                pages = int((pid_dir / "statm").read_text().split()[1])
+            except (OSError, ValueError):
+                continue
+            out[int(pid_dir.name)] = pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+        return out
 
     def kill9(self) -> None:
         """SIGKILL the whole process group: master and every worker, mid-whatever."""
