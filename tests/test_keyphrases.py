@@ -39,8 +39,9 @@ def test_variants_collapse_and_casing_follows_the_text():
     cs = {c.key: c for c in candidates("", ABSTRACT)}
     # "Large language models" (sentence start) and "Large Language Models" are one candidate ...
     assert cs["large language model"].count == 2
-    # ... shown as the text writes it, not Title Case from a sentence start.
-    assert cs["large language model"].text in ("Large language models", "Large Language Models")
+    # ... shown as the text writes words mid-sentence: not capitalized by a sentence start, nor by the
+    # capitals an acronym is introduced with ("Large Language Models (LLMs)").
+    assert cs["large language model"].text == "large language models"
     assert singular("LLMs") == "LLM" and singular("studies") == "study" and singular("analysis") == "analysis"
     title_only = {c.key: c for c in candidates("Graph Neural Networks for Chemistry", "")}
     assert title_only["graph neural network"].text == "graph neural networks"

@@ -5,19 +5,26 @@ Pure: takes (title, abstract) pairs, returns (phrase, score) lists. No Flask, no
 Why not `KeyBERT.extract_keywords` as it comes: its candidates are CountVectorizer n-grams, which
 straddle stop words and verbs ("memorize textual", "learning richly") and cost an embedding each.
 We keep KeyBERT's idea and its embedding backend (any `keybert.backend.BaseEmbedder`, default the
-bundled all-MiniLM-L6-v2) but choose candidates ourselves: maximal runs of content words between
-stop words, verbs, adverbs and punctuation, plus their head-final sub-spans ("graph neural network"
--> "neural network"), never ending on an adjective-like word. Surface variants ("large language
-model" / "Large Language Models") collapse into one candidate shown in the casing the text uses.
-Each unique phrase is embedded once per batch and memoized across batches (optionally in a
-persistent cache the caller provides), which is where the speed comes from.
+bundled all-MiniLM-L6-v2) but choose candidates ourselves, from the text as a reader sees it (LaTeX
+decoded, math left out): maximal runs of content words between stop words, verbs, adverbs and
+punctuation, plus their head-final sub-spans ("graph neural network" -> "neural network"), never
+ending on a modifier. Which words can be verbs, nouns or only modifiers comes from a lexicon
+(lemminflect's, in its wheel) read in context: no chip starts or ends with a verb ("model learns",
+"to Emulate ...", "bottleneck impeding"). Words stay whole (possessives, dashes typed as hyphens);
+a span cut out of a longer term ("state PDEs" of "steady state PDEs") weighs less. Surface variants
+("large language model" / "Large Language Models") collapse into one candidate shown in the casing
+the text uses mid-sentence. Each unique phrase is embedded once per batch and memoized across batches
+(optionally in a persistent cache the caller provides), which is where the speed comes from.
 
-Score = cosine(phrase, document) plus small bonuses for title terms and repeated terms; the top
-phrases are then picked with maximal marginal relevance so chips say different things.
+Score = cosine(phrase, document) plus small bonuses for title terms and repeated terms, less for
+phrases that would fit any ML paper and for the first sentence's context; the top phrases are then
+picked with maximal marginal relevance, one per concept ("PINNs" or "physics-informed neural
+networks", not both), so chips say different things.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -32,7 +39,7 @@ from .config import KEYPHRASES_DIVERSITY, KEYPHRASES_TOP_N, KEYPHRASES_TOP_N_MAX
 from .embedding import MODEL_NAME, BundledEmbedder
 
 # Bump when candidate generation or scoring changes: cached keyphrases then recompute.
-ALGORITHM_VERSION = 2
+ALGORITHM_VERSION = 3
 
 @dataclass(frozen=True)
 class Settings:
@@ -108,6 +115,10 @@ substantial substantially good better best well much many more most less least f
 finally moreover overall extensive extensively comprehensive effective effectively efficient efficiently
 promising remarkable impressive superior competitive consistent consistently notably particularly especially
 paper papers work works result results way ways article
+keeps serves covers comes goes looks saves plays lies drops starts stops meets permits hopes affects equals
+rejects dwells decreases falls mirrors
+key main major crucial little ambitious comparable similar consisting comprising
+conventional traditional typical popular modern powerful principled practical applicable
 """.split()
 )
 # Generic nouns: fine as heads of longer phrases ("optimal control problem"), never alone.
@@ -141,20 +152,45 @@ merchant servant restaurant giant
 wireless
 """.split()
 )
-_TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][sS])?(?:[-./+][A-Za-z0-9]+)*\+*|\S")
-_NUMBER = re.compile(r"^[\d.,/+-]+%?$")
+_W = r"[^\W_]"  # a letter or digit of any script ("naïve", "Schrödinger")
+# A word: letters and digits joined by - . / + ("GPT-4", "i.e", "C++"), with its possessive 's if it has one.
+_TOKEN = re.compile(rf"{_W}+(?:[-./+]{_W}+)*\+*(?:['’][sS](?!{_W}))?|\S")
+# Numbers, and sizes and factors ("1.5B", "210B", "2.7x"), which make no keyphrase.
+_NUMBER = re.compile(r"^[\d.,/+-]+%?$|^\d[\d.,]*[BMKTx]$")
+# A number with a unit or a factor ("7B", "2.7x", "3D"): a modifier at most, never a phrase or its head.
+_QUANTITY = re.compile(r"^\d[\d.,]*[A-Za-z]?$")
 _SENTENCE_END = {".", "!", "?", ":", ";"}
+_ABBREVIATIONS = {"e.g", "i.e", "al", "vs", "cf", "etc", "approx", "resp", "fig", "eq"}
+# What math and dashes leave in the text: it ends a phrase, not a sentence.
+_BREAK = "|"
 MAX_WORDS = 4
 # Words after which a plain lowercase word is a verb: "to replace", "can identify", "we transfer".
 _BEFORE_VERB = set(
     "to can could may might must should shall will would cannot we they it which that who also often not never "
     "does do did i".split()
 )
+# Auxiliaries: a participle right after one is the verb of its clause ("have revolutionized artificial ...").
+_AUXILIARIES = set("have has had having be been being is are was were".split())
 _ER_VERBS = set(
     "transfer deliver render cover gather answer alter recover discover filter cluster encounter register trigger "
-    "empower lower uncover bolster foster hinder steer master order differ suffer prefer refer infer confer".split()
+    "empower lower uncover bolster foster hinder steer master order differ suffer prefer refer infer confer counter"
+    .split()
 )
 _NOUN_SUFFIXES = ("s", "ion", "ment", "ity", "ness", "ing", "ism", "ure", "ance", "ence", "er", "or", "ics", "ogy")
+# After an -ing word, a determiner or an adjective starts its object: the -ing word is a verb
+# ("bottleneck impeding efficient training", "concept underlying the data"), not a head ("model merging with").
+_DETERMINERS = set("the a an this these those its their our his her each every".split())
+_OBJECT_START = _DETERMINERS | set(
+    """
+both all any some no such new novel various different existing recent previous prior current certain specific particular important
+significant substantial good better best efficient effective comprehensive extensive superior competitive
+consistent promising remarkable impressive additional
+""".split()
+)
+# Plurals that modify nouns in English compounds all the same ("materials science", "systems biology").
+_PLURAL_MODIFIERS = set("materials systems operations communications sales sports arms savings goods news".split())
+# A hyphen before one of these is a dash typed as a hyphen ("stimuli-we reconceptualize").
+_DASH_PRONOUNS = set("we they it this these those which who our their its such".split())
 
 
 def _is_word(tok: str) -> bool:
@@ -173,27 +209,116 @@ def _is_stop(tok: str) -> bool:
     return False
 
 
+# ---------------------------------------------------------------- the lexicon
+
+@functools.lru_cache(maxsize=200_000)
+def _lemmas(low: str) -> dict[str, tuple[str, ...]]:
+    """{part of speech: lemmas} for every reading a lowercase English word form has ("NOUN", "VERB", "ADJ",
+    "ADV", "AUX"), from the SPECIALIST lexicon that lemminflect ships in its wheel; {} for words it does not
+    know (names, new terms). Cached: a page repeats most of its words."""
+    from lemminflect import getAllLemmas
+
+    return getAllLemmas(low)
+
+
+def _finite_verb(low: str) -> bool:
+    """A form that is only ever a verb, in its base or third-person form ("encode", "memorize", "learns",
+    "necessitates"): never part of a noun phrase. Participles ("supervised", "hidden", "merging") are not
+    asked about: they make adjectives and nouns."""
+    lemmas = _lemmas(low)
+    if not lemmas or "-" in low or not set(lemmas) <= {"VERB", "AUX"}:
+        return False
+    forms = lemmas.get("VERB", ()) + lemmas.get("AUX", ())
+    return low in forms or (low.endswith("s") and not low.endswith("ss"))
+
+
+def _verb_after_to(low: str, following: str = "") -> bool:
+    """Is a word right after "to", a modal or a pronoun the verb ("to replace missing copies", "can identify")?"""
+    lemmas = _lemmas(low)
+    if lemmas and "VERB" not in lemmas:
+        return False  # "applied to sparse coding"
+    if "NOUN" in lemmas and following.islower() and following.endswith(("ing", "ion", "ment", "ance", "ence", "ity")):
+        return False  # a noun before a noun of action: "applied to language modeling", "to image classification"
+    if lemmas and set(lemmas) <= {"VERB", "ADJ"} and low in lemmas["VERB"]:
+        return True  # "to emulate", "to corrupt"
+    # Known as a noun too, or unknown: nouns mostly wear a noun suffix ("to detection"); verbs mostly not.
+    return not low.endswith(_NOUN_SUFFIXES) or low in _ER_VERBS
+
+
+def _clause_verb(plain: str, following: str, after_to: bool, imperative: bool, after_aux: bool) -> bool:
+    """Is this lowercase word the verb of its clause here, so no phrase may hold it? After "to", a modal or a
+    pronoun ("to replace missing copies"), at a title's imperative ("...? Monitor ..."), a participle after an
+    auxiliary ("have revolutionized ..."), or a form that is only ever a verb ("model learns", "encode")."""
+    if after_to and _verb_after_to(plain, following):
+        return True
+    if imperative and plain in _lemmas(plain).get("VERB", ()):
+        return True
+    if after_aux and plain.endswith(("ed", "en")) and ("VERB" in _lemmas(plain) or not _lemmas(plain)):
+        return True
+    return _finite_verb(plain)
+
+
+def _verb_before_object(chunk: list, following: str) -> bool:
+    """Is the run's last word a verb whose object starts with `following` (a determiner or an adjective)?
+    An -ing word ("bottleneck impeding efficient training"), or a noun-or-verb -s form after a singular
+    noun before a determiner ("each attention operation constructs a ...", "the layer boosts the ...")."""
+    last = chunk[-1].word
+    if _is_name(last):
+        return False
+    low = last.lower()
+    if low.endswith("ing"):
+        return True
+    return (
+        following in _DETERMINERS
+        and len(chunk) > 1
+        and last.islower()
+        and low.endswith("s")
+        and "VERB" in _lemmas(low)
+        and not _plural_looking(chunk[-2].word)
+    )
+
+
 def _can_end(word: str) -> bool:
     """Could this word be the head (last word) of a noun phrase?"""
     low = word.lower()
+    if _QUANTITY.match(word):
+        return False
+    if "-" in low:
+        last = word.rsplit("-", 1)[1]
+        if last.isalpha() and last[1:].islower() and not _can_end(last.lower()):
+            return False  # "MRI-Based", "DeepSeek-distilled" modify
     if word.isupper() or _is_name(word):
         return True  # acronyms and model names ("LLMs", "CLIP", "GPT-4", "MMedBench")
     if "-" in low:
         low = low.rsplit("-", 1)[1] or low
-    if low in _HEAD_EXCEPTIONS:
+    if low in _HEAD_EXCEPTIONS or low.endswith("ing"):
         return True
+    lemmas = _lemmas(low)
+    if lemmas:
+        # The lexicon knows: a noun can head ("gradient descent"), an adjective-or-noun only if its
+        # suffix is not an adjective's ("medical", "visual" stay modifiers).
+        return "NOUN" in lemmas and not ("ADJ" in lemmas and low.endswith(_NONHEAD_SUFFIXES))
     return not low.endswith(_NONHEAD_SUFFIXES)
 
 
 def _is_name(word: str) -> bool:
     """Acronyms and model or data set names: "LLMs", "CLIP", "GPT-4", "MMedBench"."""
+    if _QUANTITY.match(word):
+        return False  # "7B", "3D"
     # A capital right after a hyphen is Title Case ("Neural-Symbolic"), not a name.
     return any(c.isdigit() for c in word) or any(c.isupper() and word[i] != "-" for i, c in enumerate(word[1:]))
 
 
 def singular(word: str) -> str:
-    """A cheap singular for matching variants: models -> model, LLMs -> LLM, studies -> study."""
+    """The singular for matching variants: models -> model, LLMs -> LLM, studies -> study, biases -> bias,
+    hypotheses -> hypothesis (the lexicon's noun lemma where it knows the word, else a cheap rule)."""
     low = word.lower()
+    nouns = _lemmas(low).get("NOUN") if word.islower() or word[1:].islower() else None
+    if nouns:
+        if low in nouns:
+            return word
+        lemma = nouns[0]
+        return lemma if word.islower() else lemma[:1].upper() + lemma[1:]
     if len(low) <= 3 or low.endswith(("ss", "us", "is", "ics")):
         return word
     if low.endswith("ies") and len(low) > 4:
@@ -205,58 +330,200 @@ def singular(word: str) -> str:
     return word
 
 
+# ---------------------------------------------------------------- text
+
+
+# Math is not a keyphrase: each span becomes a break. ("$5 and $10" in one sentence would read as math too;
+# abstracts rarely price things.)
+_MATH = re.compile(r"\$\$.+?\$\$|\$[^$]+\$|\\\(.+?\\\)|\\\[.+?\\\]", re.S)
+_BARE_PERCENT = re.compile(r"(?<!\\)%")
+_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-", "\u00ad": None})  # hyphen, non-breaking, soft
+
+
+def plain_text(text: str) -> str:
+    """A title or abstract as its reader sees it: LaTeX decoded ("\\textbf{L}azy" -> "Lazy", 'na\\"{\\i}ve' ->
+    "naïve"), math replaced by a break ("|") so no phrase runs through it, Unicode hyphens as "-"."""
+    text = text.translate(_HYPHENS)
+    if "$" in text or "\\(" in text or "\\[" in text:
+        text = _MATH.sub(f" {_BREAK} ", text)
+    if "\\" in text:
+        # pylatexenc reads a bare % as a comment and drops the rest of the text; in abstracts it is a percent.
+        text = _latex_to_text().latex_to_text(_BARE_PERCENT.sub(r"\\%", text))
+    return text
+
+
+@functools.lru_cache(maxsize=1)
+def _latex_to_text():
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    return LatexNodes2Text(math_mode="remove")
+
+
+_ADDRESS = re.compile(r"^(?:www\.|https?)|^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}$")
+
+
+def _tokens(text: str) -> list[str]:
+    """Words and single characters; a hyphen that stands for a dash splits its word; web addresses are breaks;
+    an acronym in parentheses inside a noun phrase is left out ("Chain-of-Thought (CoT) annotations")."""
+    out = _split_tokens(text)
+    i = 0
+    while (i := _index(out, "(", i)) >= 0:
+        if i + 3 < len(out) and out[i + 2] == ")" and _acronym(out[i + 1]) and _is_word(out[i + 3]):
+            after = out[i + 3].lower()
+            if after not in _STOP and not _finite_verb(after) and i > 0 and _is_word(out[i - 1]):
+                del out[i : i + 3]
+                continue
+        i += 1
+    return out
+
+
+def _index(items: list, item, start: int) -> int:
+    try:
+        return items.index(item, start)
+    except ValueError:
+        return -1
+
+
+def _split_tokens(text: str) -> list[str]:
+    out = []
+    for tok in _TOKEN.findall(text):
+        if "." in tok and _ADDRESS.match(tok) and tok not in _STOP:
+            out.append(_BREAK)
+        elif "-" in tok and _is_word(tok):
+            out.extend(_split_dashes(tok))
+        else:
+            out.append(tok)
+    return out
+
+
+def _split_dashes(tok: str) -> list[str]:
+    parts = tok.split("-")
+    out, cur = [], [parts[0]]
+    for left, right in zip(parts, parts[1:]):
+        if _dash_between(left, right):
+            out += ["-".join(cur), _BREAK]
+            cur = [right]
+        else:
+            cur.append(right)
+    out.append("-".join(cur))
+    return out
+
+
+def _dash_between(left: str, right: str) -> bool:
+    low = right.lower()
+    if low in _DASH_PRONOUNS:
+        return left.lower() not in _STOP  # "stimuli-we", but "one-this" is not a thing and "state-of-the-art" stays
+    # English compounds take a singular first part ("circuit-level"): a plural noun before an adjective is a
+    # dash ("circuits-modular, hierarchical").
+    if left.islower() and low == right and left.endswith("s") and len(right) > 2 and not low.endswith("ed"):
+        nouns = _lemmas(left).get("NOUN", ())
+        return bool(nouns) and left not in nouns and "ADJ" in _lemmas(low)
+    return False
+
+
+def _title_case(title: str) -> bool:
+    """Is the title written In Title Case (its capitals say nothing about the words), not as a sentence?"""
+    words = [w for w in _TOKEN.findall(title) if w[0].isalpha() and len(w) > 3 and w.lower() not in _STOP]
+    return bool(words) and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
+
+
+# ---------------------------------------------------------------- candidates
+
+
 @dataclass
 class Candidate:
     key: str  # lowercased, last word singular: the identity of a phrase across surface variants
-    text: str  # the surface form to show (the most common casing in the abstract)
+    text: str  # the surface form to show (the casing the text uses mid-sentence)
     count: int
     first: int  # token position of the first occurrence (title tokens come first)
     in_title: bool
     words: int
+    whole: int = 0  # occurrences not cut out of a longer run ("state PDEs" of "steady state PDEs" has none)
+    context: bool = False  # seen only in the abstract's first sentence, which is context more often than content
+
+
+@dataclass
+class _Tok:
+    word: str
+    positional: bool  # capitalized by its position (a sentence start, a Title Case title), not by its meaning
+    sentence: int  # -1 in the title
 
 
 def candidates(title: str, abstract: str, max_words: int = MAX_WORDS) -> list[Candidate]:
     """Noun-phrase-like spans of a paper, surface variants merged. Title occurrences come first."""
+    title, abstract = plain_text(title or ""), plain_text(abstract or "")
     found: dict[str, dict] = {}
+    forms: dict[str, dict[str, int]] = {}  # how the abstract writes each word mid-sentence
     pos = 0
-    after_to = False
-    for part, is_title in ((title or "", True), (abstract or "", False)):
-        tokens = _TOKEN.findall(part)
-        chunk: list[tuple[str, bool]] = []  # (word, sentence_initial)
-        sentence_start = True
-        for tok in tokens + ["."]:
+    title_case = _title_case(title)
+    for part, is_title in ((title, True), (abstract, False)):
+        tokens = _tokens(part)
+        # Capitalized runs mid-sentence ("Large Language Models (LLMs)", "Dynamic Time Warping") are names or
+        # the words of an acronym: they say nothing about how the text writes those words otherwise.
+        capital = [t[:1].isupper() and not t.isupper() and _is_word(t) and t.lower() not in _STOP for t in tokens]
+        capital.append(False)
+        in_run = [c and ((i > 0 and capital[i - 1]) or capital[i + 1]) for i, c in enumerate(capital[:-1])] + [False]
+        chunk: list[_Tok] = []
+        sentence_start, sentence = True, 0
+        expect_verb = after_aux = imperative = False
+        prev = ""
+        for i, tok in enumerate(tokens + ["."]):
             pos += 1
-            if _is_word(tok) and not _is_stop(tok):
-                if after_to and tok.islower() and (not tok.endswith(_NOUN_SUFFIXES) or tok in _ER_VERBS):
-                    after_to = False
-                    tok = ","  # "to replace missing copies", "we identify X": the verb delimits
-                else:
-                    after_to = False
-                    chunk.append((_clean(tok), sentence_start))
-                    sentence_start = False
-                    continue
-            # An adverb keeps the expectation: "do not uniquely identify Hitler".
-            after_to = tok.lower() in _BEFORE_VERB or (after_to and tok.lower().endswith("ly"))
+            word = _is_word(tok)
+            low = tok.lower()
+            positional = is_title and title_case or sentence_start
+            plain = low if (tok.islower() or positional and tok[:1].isupper() and tok[1:].islower()) else None
+            following = tokens[i + 1] if i + 1 < len(tokens) else ""
+            if (
+                word
+                and not _is_stop(tok)
+                and not tok.endswith(("'s", "’s", "'S", "’S"))
+                and not (plain and _clause_verb(plain, following, expect_verb, imperative, after_aux))
+            ):
+                expect_verb = after_aux = imperative = False
+                # Capitalized by its position, unless a sentence starts with a name ("Dynamic Fine-Tuning (DFT)").
+                by_position = positional and tok[:1].isupper()
+                if by_position and sentence_start and not is_title and capital[i + 1]:
+                    by_position = False
+                chunk.append(_Tok(tok.rstrip("."), by_position, -1 if is_title else sentence))
+                mid = not positional and not is_title or (is_title and not title_case and not sentence_start)
+                if mid and not in_run[i]:
+                    counts = forms.setdefault(low, {})
+                    counts[tok] = counts.get(tok, 0) + 1
+                sentence_start = False
+                prev = low
+                continue
+            if chunk and word and low in _OBJECT_START and _verb_before_object(chunk, low):
+                chunk.pop()
             if chunk:
                 start = pos - len(chunk)
-                for offset, piece in _split_clauses(chunk):
-                    _add_spans(found, piece, start + offset, is_title, max_words)
+                for offset, piece in _split_clauses(chunk, is_title and title_case):
+                    _add_spans(found, piece, start + offset, is_title, max_words, title_case)
                 chunk = []
-            sentence_start = (not _is_word(tok) and tok in _SENTENCE_END) or (sentence_start and not _is_word(tok))
-            if _is_word(tok):
-                sentence_start = False
+            # An adverb keeps the expectation: "do not uniquely identify Hitler", "have recently revolutionized".
+            adverb = low.endswith("ly") or low in ("not", "also", "often", "already", "still", "never", "been")
+            expect_verb = low in _BEFORE_VERB or (expect_verb and adverb)
+            # A title's part after a question often starts with an imperative ("...? Monitor Memorization ...").
+            imperative = is_title and tok == "?"
+            after_aux = low in _AUXILIARIES or (after_aux and adverb)
+            ends = not word and tok in _SENTENCE_END and not (tok == "." and prev in _ABBREVIATIONS)
+            sentence += ends
+            sentence_start = ends or (sentence_start and not word)
+            prev = low
     out = []
     for key, c in found.items():
-        if key in _GENERIC:
+        if key in _GENERIC or (c["words"] == 1 and _QUANTITY.match(key)):
             continue
         out.append(
             Candidate(
                 key=key,
-                text=_best_surface(c["surfaces"]),
+                text=_best_surface(c["surfaces"], forms),
                 count=c["count"],
                 first=c["first"],
                 in_title=c["in_title"],
-                words=len(key.split()),
+                words=c["words"],
+                whole=c["whole"],
+                context=not c["in_title"] and c["sentences"] == {0},
             )
         )
     return out
@@ -266,6 +533,9 @@ def _plural_looking(word: str) -> bool:
     if re.fullmatch(r"[A-Z][A-Z0-9]+s", word):  # "LLMs", "VLMs"
         return True
     low = word.lower()
+    nouns = _lemmas(low).get("NOUN")
+    if nouns and word[1:] == low[1:] and low not in nouns and not low.endswith("ing"):
+        return True  # "curricula", "stimuli", "criteria"
     return (
         word[1:] == low[1:]
         and len(low) > 3
@@ -274,72 +544,129 @@ def _plural_looking(word: str) -> bool:
     )
 
 
-def _split_clauses(chunk: list[tuple[str, bool]]) -> list[tuple[int, list[tuple[str, bool]]]]:
+def _may_be_verb_after_plural(word: str, title_case: bool) -> bool:
+    low = word.lower()
+    lemmas = _lemmas(low)
+    if not lemmas:
+        return word.islower() and not low.endswith("s")  # unknown: a verb more often than not
+    if "VERB" not in lemmas or low not in lemmas["VERB"]:
+        return False  # "materials science": no verb reading, or not the plural's verb form
+    # A Title Case title is a noun phrase more often than a clause: only a verb-only word is a verb there.
+    return not title_case or set(lemmas) <= {"VERB"}
+
+
+def _split_clauses(chunk: list[_Tok], title_case: bool = False) -> list[tuple[int, list[_Tok]]]:
     """Cut a content-word run where a verb we have no list for probably sits.
 
     English noun compounds use singular modifiers ("language model", not "languages model"), so
-    a plural-looking word inside a run ends a noun phrase, and a plain lowercase word right after
-    it is most likely the verb ("models memorize textual patterns" -> "models" | "textual
-    patterns"). A past participle after a noun is a verb too ("features learned by ...")."""
+    a plural-looking word inside a run ends a noun phrase, and a word right after it that can be the
+    plural's verb is the verb ("models memorize textual patterns" -> "models" | "textual patterns").
+    A past participle after a noun is a verb too ("features learned by ...")."""
     pieces, cur, cur_start, i = [], [], 0, 0
     while i < len(chunk):
-        word = chunk[i][0]
+        word = chunk[i].word
+        # A name after a lowercase noun stands beside it, not in it ("a probabilistic graphical model Psi").
+        if cur and i == len(chunk) - 1 and word[:1].isupper() and word[1:].islower() and not chunk[i].positional:
+            if cur[-1].word.islower() and _can_end(cur[-1].word):
+                pieces.append((cur_start, cur))
+                cur, cur_start = [], i
         if cur and word.lower().endswith("ed") and word.islower() and word.lower() not in _HEAD_EXCEPTIONS:
             pieces.append((cur_start, cur))
             cur, cur_start = [], i
         cur.append(chunk[i])
-        if _plural_looking(word) and i + 1 < len(chunk):
-            pieces.append((cur_start, cur))
-            cur, cur_start = [], i + 1
-            nxt = chunk[i + 1][0]
-            if nxt.islower() and not nxt.endswith("s"):
+        if _plural_looking(word) and i + 1 < len(chunk) and word.lower() not in _PLURAL_MODIFIERS:
+            nxt = chunk[i + 1].word
+            if _may_be_verb_after_plural(nxt, title_case):
+                pieces.append((cur_start, cur))
+                cur, cur_start = [], i + 2
                 i += 1  # the verb
-                cur_start = i + 1
+            elif not title_case:
+                pieces.append((cur_start, cur))
+                cur, cur_start = [], i + 1
         i += 1
     if cur:
         pieces.append((cur_start, cur))
     return pieces
 
 
-def _clean(tok: str) -> str:
-    if tok.endswith(("'s", "’s", "'S", "’S")):
-        tok = tok[:-2]
-    return tok.rstrip(".")
-
-
-
-
-def _add_spans(found: dict, chunk: list[tuple[str, bool]], start: int, is_title: bool, max_words: int) -> None:
+def _add_spans(found: dict, chunk: list[_Tok], start: int, is_title: bool, max_words: int, title_case: bool) -> None:
     n = len(chunk)
     # The head of an English noun phrase is its last word: spans end where the run ends ("graph
     # neural network", "neural network", "network"), or, if the run ends on a modifier, at the last
     # word that can be a head. Prefixes like "graph neural" are modifiers, never phrases.
-    end = next((e for e in range(n, 0, -1) if _can_end(chunk[e - 1][0])), 0)
+    end = next((e for e in range(n, 0, -1) if _can_end(chunk[e - 1].word)), 0)
     spans = [(b, end) for b in range(max(0, end - max_words), end)] if end else []
     # A name inside a run stands on its own too ("CLIP" in "CLIP learn", "GPT-4" in "GPT-4 outputs").
-    spans += [(i, i + 1) for i in range(n) if i + 1 != end and _is_name(chunk[i][0])]
-    if spans:
-        for begin, end in spans:
-            words = [w for w, _ in chunk[begin:end]]
-            if len(words) > 1 and words[0].endswith("ing") and not _is_name(words[0]):
-                continue  # "acquiring out-of-print materials": a verb, most of the time
-            key = " ".join([w.lower() for w in words[:-1]] + [singular(words[-1]).lower()])
-            entry = found.setdefault(key, {"count": 0, "first": start + begin, "in_title": False, "surfaces": {}})
-            entry["count"] += 1
-            entry["in_title"] = entry["in_title"] or is_title
-            surface = " ".join(words)
-            # Casing evidence: abstract mid-sentence counts most, sentence starts and Title Case least.
-            weight = 0.2 if is_title else (0.5 if chunk[begin][1] else 1.0)
-            entry["surfaces"][surface] = entry["surfaces"].get(surface, 0.0) + weight
+    spans += [(i, i + 1) for i in range(n) if i + 1 != end and _is_name(chunk[i].word) and _can_end(chunk[i].word)]
+    for begin, end in spans:
+        toks = chunk[begin:end]
+        words = [t.word for t in toks]
+        if len(words) > 1 and words[0].lower().endswith("ing") and not _is_name(words[0]):
+            continue  # "acquiring out-of-print materials": a verb, most of the time
+        key = " ".join([w.lower() for w in words[:-1]] + [singular(words[-1]).lower()])
+        entry = found.setdefault(
+            key,
+            {"count": 0, "first": start + begin, "in_title": False, "surfaces": {}, "words": len(words),
+             "whole": 0, "sentences": set()},
+        )
+        entry["count"] += 1
+        entry["whole"] += begin == 0 or _is_name(words[0])
+        entry["in_title"] = entry["in_title"] or is_title
+        entry["sentences"].add(toks[0].sentence)
+        surface = tuple((t.word, t.positional) for t in toks)
+        # Casing evidence: mid-sentence counts most (a sentence-case title is mid-sentence too); sentence
+        # starts, Title Case and runs of capitals ("Interval Continual Learning (InterContiNet)") least.
+        if is_title and title_case:
+            weight = 0.2
+        elif toks[0].positional or (len(toks) > 1 and all(w[:1].isupper() and w[1:].islower() for w in words)):
+            weight = 0.5
+        else:
+            weight = 1.0
+        entry["surfaces"][surface] = entry["surfaces"].get(surface, 0.0) + weight
 
 
-def _best_surface(surfaces: dict[str, float]) -> str:
-    best = max(surfaces.items(), key=lambda kv: (kv[1], -len(kv[0])))[0]
-    if sum(surfaces.values()) <= 0.5 or all(w <= 0.5 for w in surfaces.values()):
-        # Seen only at a sentence start or in a Title Case title: lowercase plain capitalized words,
-        # keep acronyms and mixed-case names.
-        best = " ".join(w.lower() if w[:1].isupper() and w[1:].islower() else w for w in best.split())
-    return best
+def _best_surface(surfaces: dict[tuple, float], forms: dict[str, dict[str, int]]) -> str:
+    """The phrase as the abstract writes it mid-sentence; a word capitalized only by its position (a sentence
+    start, a Title Case title) takes the casing the abstract gives it elsewhere, else lowercase if it is an
+    English word ("Parameter-Free Layers" -> "parameter-free layers", but "Lagrangian PINNs" stays)."""
+    shown: dict[str, float] = {}
+    for surface, weight in surfaces.items():
+        text = " ".join(_recase(w, forms) if positional else w for w, positional in surface)
+        shown[text] = shown.get(text, 0.0) + weight
+    # Ties go to the shorter, then to the lowercase spelling ("lazy learning" over "Lazy learning").
+    return max(shown.items(), key=lambda kv: (kv[1], -len(kv[0]), sum(c.islower() for c in kv[0])))[0]
+
+
+def _recase(word: str, forms: dict[str, dict[str, int]]) -> str:
+    seen = forms.get(word.lower())
+    if seen:
+        # The spelling the abstract uses most; on a tie a name keeps its capitals, a word goes lowercase.
+        return max(seen.items(), key=lambda kv: (kv[1], (kv[0] != kv[0].lower()) == _is_name(word)))[0]
+    parts = word.split("-")
+    if len(parts) > 1:  # each part on its own: "MRI-Based" -> "MRI-based", "Parameter-Free" -> "parameter-free"
+        # A combining form before a hyphen ("Neuro-inspired", "Bio-") is a word, not a name.
+        return "-".join(
+            p.lower() if i < len(parts) - 1 and p[1:].islower() and p.endswith("o") else _recase(p, forms)
+            for i, p in enumerate(parts)
+        )
+    if _is_name(word) or word.lower().endswith(("ian", "ean")):
+        return word  # names, and the adjectives of names ("Bayesian", "Hamiltonian")
+    return word.lower() if word[:1].isupper() and word[1:].islower() and _english(word.lower()) else word
+
+
+_PREFIXES = ("pre", "re", "un", "multi", "self", "co", "de", "non", "over", "under", "post", "meta", "sub", "super", "auto")
+
+
+def _english(low: str) -> bool:
+    """Is this an English word rather than a name (which keeps its capital)? Known to the lexicon, or after a
+    prefix ("pretraining", "autoencoder"), or wearing a suffix names do not ("Grokking", "Scalable")."""
+    if _lemmas(low) or low in _STOP:
+        return True
+    if len(low) <= 3:
+        return False  # "Mol" of "Mol-LLM"
+    if any(low.startswith(p) and _lemmas(low[len(p):]) for p in _PREFIXES):
+        return True
+    return low.endswith(("ing", "tion", "sion", "ness", "ity", "ment", "ism", "able", "ible", "ive", "ous", "ful"))
 
 
 # ---------------------------------------------------------------- ranking
@@ -351,9 +678,12 @@ def _normalize(m: np.ndarray) -> np.ndarray:
     return m / np.where(norms == 0, 1, norms)
 
 
-def mmr_select(relevance: np.ndarray, sims: np.ndarray, top_n: int, diversity: float) -> list[int]:
+def mmr_select(
+    relevance: np.ndarray, sims: np.ndarray, top_n: int, diversity: float, conflict=None
+) -> list[int]:
     """Maximal marginal relevance: indices chosen one by one, trading relevance against the
-    similarity to what is already chosen."""
+    similarity to what is already chosen. conflict(i, j), if given, says what to do when i would join a
+    chosen j: None (no conflict), "skip" (pass i over for the next) or "replace" (i takes j's place)."""
     chosen: list[int] = []
     left = list(range(len(relevance)))
     while left and len(chosen) < top_n:
@@ -363,9 +693,109 @@ def mmr_select(relevance: np.ndarray, sims: np.ndarray, top_n: int, diversity: f
         else:
             value = relevance[left]
         pick = left[int(np.argmax(value))]
-        chosen.append(pick)
         left.remove(pick)
+        clash = next(((j, what) for j in chosen if (what := conflict and conflict(pick, j))), None)
+        if clash is None:
+            chosen.append(pick)
+        elif clash[1] == "replace" and not any(conflict(pick, j) for j in chosen if j != clash[0]):
+            chosen[chosen.index(clash[0])] = pick
     return chosen
+
+
+# Heads that add nothing to the phrase before them: "few-shot learning experiments" is "few-shot learning".
+_GENERIC_HEADS = set(
+    """
+task method approach technique model framework system experiment performance capability ability strategy
+setting problem algorithm result study mechanism pipeline procedure paradigm scheme process scenario
+""".split()
+)
+
+
+@functools.lru_cache(maxsize=100_000)
+def concept(text: str) -> tuple[str, ...]:
+    """A chip as a concept: its words and hyphen parts, lowercase, each as its lemma ("lazier" -> "lazy",
+    "networks" -> "network")."""
+    out = []
+    for w in re.split(r"[\s-]+", text.lower()):
+        if w:
+            lemmas = _lemmas(w)
+            out.append((lemmas.get("NOUN") or lemmas.get("ADJ") or lemmas.get("VERB") or (singular(w),))[0].lower())
+    return tuple(out)
+
+
+def _within(a: tuple, b: tuple) -> bool:
+    """Is a contained in b, as a run, or with one inner word of b left out ("few-shot learning" in "few-shot
+    continual learning")?"""
+    if len(a) > len(b):
+        return False
+    return _run_in(a, b) or (len(a) > 1 and any(_run_in(a, b[:i] + b[i + 1 :]) for i in range(1, len(b) - 1)))
+
+
+def _run_in(a: tuple, b: tuple) -> bool:
+    return any(b[i : i + len(a)] == a for i in range(len(b) - len(a) + 1))
+
+
+def _strip_generic(words: tuple) -> tuple:
+    while len(words) > 1 and words[-1] in _GENERIC_HEADS:
+        words = words[:-1]
+    return words
+
+
+def _acronym(word: str) -> str | None:
+    """The letters of an acronym as written ("PINNs" -> "pinn", "CoT" -> "cot"), else None."""
+    letters = word[:-1] if word.endswith("s") and word[:-1].isupper() else word
+    if len(letters) >= 2 and letters.isalpha() and sum(c.isupper() for c in letters) >= 2:
+        return letters.lower()
+    return None
+
+
+def _expands(letters: str, words: tuple) -> int | None:
+    """Where in `words` (a concept) a run starts whose initials spell `letters` (stop words may be skipped:
+    "chain of thought" is "CoT", "parameter-efficient transfer learning" is "PETL"), else None."""
+    for i in range(len(words)):
+        if words[i][0] != letters[0]:
+            continue
+        j, k = i, 0
+        while j < len(words) and k < len(letters):
+            if words[j][0] == letters[k]:
+                k += 1
+            elif words[j] not in _STOP:
+                break
+            j += 1
+        if k == len(letters) and (len(letters) >= 3 or i == 0):
+            return i
+    return None
+
+
+def same_concept(a: str, b: str) -> bool:
+    """Would two chips on one card say the same thing? One contained in the other after case and lemmas
+    ("few-shot learning" in "transductive few-shot learning", "lazier learning" / "lazy learning"), or so
+    once a generic head is dropped ("few-shot tasks", "PETL methods"), or once an acronym is read as its
+    expansion ("PINNs" / "physics-informed neural networks", "zero-shot TTS" / "zero-shot text-to-speech")."""
+    ca, cb = concept(a), concept(b)
+    if _within(ca, cb) or _within(cb, ca):
+        return True
+    sa, sb = _strip_generic(ca), _strip_generic(cb)
+    if (sa, sb) != (ca, cb) and (_within(sa, sb) or _within(sb, sa)):
+        return True
+    for short, cs, cl in ((a, ca, cb), (b, cb, ca)):
+        for word in short.split():
+            letters = _acronym(word)
+            start = None if letters is None else _expands(letters, cl)
+            if start is not None:
+                contracted = _contract(cl, start, letters)
+                if _within(cs, contracted) or _within(contracted, cs) or _within(_strip_generic(cs), contracted):
+                    return True
+    return False
+
+
+def _contract(words: tuple, start: int, letters: str) -> tuple:
+    """`words` with the run from `start` that spells `letters` replaced by the acronym."""
+    j, k = start, 0
+    while k < len(letters):
+        k += words[j][0] == letters[k]
+        j += 1
+    return words[:start] + (letters,) + words[j:]
 
 
 class PhraseMemo:
@@ -407,6 +837,43 @@ class PhraseMemo:
                 self._lru.popitem(last=False)
 
 
+# What would fit any ML paper: broad model classes, fields and research nouns. Candidates are compared by
+# embedding, so variants ("deep learning models", "multi-modal large language models") count too.
+BROAD = tuple(
+    """machine learning|deep learning|artificial intelligence|neural networks|deep neural networks|large language
+models|language models|multimodal large language models|vision-language models|foundation models|generative
+models|diffusion models|transformers|transformer architecture|convolutional neural networks|pre-trained
+models|reinforcement learning|supervised learning|natural language processing|computer vision|downstream
+tasks|large-scale datasets|training data|benchmark datasets|state-of-the-art performance|model
+training|model performance|model parameters|labeled data|computational cost|real-world applications|experimental
+results|key challenge|main limitation|promising direction|important role|little attention""".replace("\n", " ").split("|")
+)
+# Acronyms embed poorly (MiniLM knows few of them), so these are matched as written.
+BROAD_ACRONYMS = set("AI ML DL NLP CV RL LLM LM MLLM VLM CNN RNN DNN ANN GNN VIT PTM".split())
+
+
+def _conflict(new: Candidate, old: Candidate) -> str | None:
+    """One chip per concept on a card: a variant of a chosen chip gives its place to the next phrase, unless
+    it names the concept more precisely and the title or a name says so ("Lagrangian PINNs" over
+    "physics-informed neural networks", "transductive few-shot learning" over "few-shot learning")."""
+    if not same_concept(new.text, old.text):
+        return None
+    precise = new.in_title or any(_is_name(w) for w in new.text.split())
+    return "replace" if precise and _more_specific(new.text, old.text) else "skip"
+
+
+def _more_specific(a: str, b: str) -> bool:
+    """Does chip a say all that b says and more ("Lagrangian PINNs" / "physics-informed neural networks")?"""
+    ca, cb = _strip_generic(concept(a)), _strip_generic(concept(b))
+    if len(ca) > len(cb) and _within(cb, ca):
+        return True
+    for word in a.split():
+        letters = _acronym(word)
+        if letters and _expands(letters, cb) == 0 and _contract(cb, 0, letters) == (letters,):
+            return len(ca) > 1 and letters in ca
+    return False
+
+
 class KeyphraseExtractor:
     """Extracts keyphrases for a batch of papers in one pass.
 
@@ -420,7 +887,20 @@ class KeyphraseExtractor:
     POSITION_BONUS = 0.02
     # Lone common words ("system", "simulation") are rarely what a reader wants; lone names are.
     SINGLE_WORD_PENALTY = 0.15
+    # A span cut out of a longer run ("state PDEs" of "steady state PDEs") reads clipped on its own.
+    CLIPPED_PENALTY = 0.1
+    # Seen only in the abstract's first sentence: usually the field's context, not the paper's content.
+    CONTEXT_PENALTY = 0.05
+    # Phrases close to what any ML paper says ("large language models", "downstream tasks") say little about
+    # this one: penalized by their cosine to the nearest of BROAD above GENERIC_FLOOR, GENERIC_WEIGHT at 1.
+    GENERIC_FLOOR = 0.6
+    GENERIC_WEIGHT = 0.3
     MAX_CANDIDATES = 25
+    # The pool's prior (before any embedding): phrases over lone words; spans cut out of longer runs and
+    # first-sentence context last, as the ranking would weigh them anyway.
+    PRUNE_PHRASE = 0.7
+    PRUNE_CLIPPED = 0.7
+    PRUNE_CONTEXT = 0.5
 
     def __init__(self, embedder=None, settings: Settings | None = None, phrase_cache=None):
         self._embedder = embedder
@@ -497,10 +977,21 @@ class KeyphraseExtractor:
             return cs
         last = max(c.first for c in cs) or 1
         prior = {
-            id(c): 2.0 * c.in_title + math.log(c.count) + 0.7 * (c.words > 1 or _is_name(c.text)) - c.first / last
+            id(c): 2.0 * c.in_title
+            + math.log(c.count)
+            + self.PRUNE_PHRASE * (c.words > 1 or _is_name(c.text))
+            - c.first / last
+            - self.PRUNE_CLIPPED * (c.whole == 0)
+            - self.PRUNE_CONTEXT * c.context
             for c in cs
         }
         return sorted(cs, key=lambda c: -prior[id(c)])[: self.MAX_CANDIDATES]
+
+    def _generic(self, cs: list[Candidate], vecs: np.ndarray) -> np.ndarray:
+        anchors = self.embed_phrases(BROAD)
+        near = (vecs @ np.stack([anchors[a] for a in BROAD]).T).max(axis=1)
+        near = np.maximum(near, [1.0 if singular(c.text).upper() in BROAD_ACRONYMS else 0.0 for c in cs])
+        return self.GENERIC_WEIGHT * np.clip((near - self.GENERIC_FLOOR) / (1 - self.GENERIC_FLOOR), 0, 1)
 
     def _rank(self, cs: list[Candidate], doc_vec: np.ndarray, vecs: np.ndarray) -> list[tuple[str, float]]:
         sim = vecs @ doc_vec
@@ -511,11 +1002,22 @@ class KeyphraseExtractor:
                 + self.COUNT_BONUS * math.log(c.count)
                 + self.POSITION_BONUS * (1 - c.first / last)
                 - self.SINGLE_WORD_PENALTY * (c.words == 1 and not _is_name(c.text))
+                - self.CLIPPED_PENALTY * (c.whole == 0)
+                - self.CONTEXT_PENALTY * c.context
                 for c in cs
             ],
             dtype=np.float32,
         )
-        relevance = sim + bonus
-        chosen = mmr_select(relevance, vecs @ vecs.T, self.settings.top_n, self.settings.diversity)
+        relevance = sim + bonus - self._generic(cs, vecs)
+        # A span cut out of a longer term comes after that term ("Representation Warmup" after "Embedded
+        # Representation Warmup"), which then keeps the concept's place on the card.
+        for i, c in enumerate(cs):
+            if c.whole == 0:
+                better = [relevance[j] for j, d in enumerate(cs) if d.whole and j != i and _more_specific(d.text, c.text)]
+                if better:
+                    relevance[i] = min(relevance[i], max(better) - 0.01)
+        chosen = mmr_select(
+            relevance, vecs @ vecs.T, self.settings.top_n, self.settings.diversity, lambda i, j: _conflict(cs[i], cs[j])
+        )
         picked = sorted(chosen, key=lambda i: -relevance[i])
         return [(cs[i].text, round(float(relevance[i]), 4)) for i in picked]
