@@ -4,6 +4,7 @@ does what the related lists rely on."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 import random
 
 import numpy as np
@@ -12,7 +13,7 @@ from rank_bm25 import BM25Okapi
 
 from conftest import SHARED
 from paperlens.ranking.analyzer import Analyzer
-from paperlens.ranking.bm25 import BM25Index, top_rows
+from paperlens.ranking.bm25 import B, K1, BM25Index, top_rows
 
 
 def generated_corpus(n: int, seed: int = 0) -> list[tuple[str, str]]:
@@ -129,3 +130,84 @@ def test_the_server_never_imports_nltk_or_scikit_learn():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('nltk', 'sklearn')))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_explain_lists_each_hits_contributing_terms_most_first(terms):
+    """`explain` against the BM25 formula term by term, on an index of several blocks with replaced rows."""
+    index = BM25Index()
+    docs = {str(i): terms[i] for i in range(600)}
+    index.add(list(docs.items())[:400])
+    index.add(list(docs.items())[400:])  # a second block
+    docs["7"] = terms[700]  # replaced: its old row is dead, the new one lives in a third block
+    index.add([("7", docs["7"])])
+    queries = [terms[3], terms[450], terms[7]]
+    batch = index.score_batch(queries)
+    idf, avgdl = index.idf(), index.avgdl()
+    pairs = []
+    for j in range(len(queries)):
+        pairs += [(h.row, j) for h in top_rows(batch.scores[:, j], 8)]
+    pairs.append((index.row_of["7"], 0))
+    for (row, j), got in zip(pairs, index.score_batch(queries).explain(pairs)):
+        doc = docs[index.keys[row]]
+        share = {}
+        for term, count in Counter(queries[j]).items():
+            tf = doc.count(term)
+            col = index.vocab.get(term)
+            if tf and col is not None and idf[col] > 0:
+                norm = K1 * (1 - B + B * len(doc) / avgdl)
+                share[term] = count * idf[col] * tf * (K1 + 1) / (tf + norm)
+        want = sorted(share, key=lambda t: (-share[t], t))
+        assert got == want, (row, j)
+        assert sum(share.values()) == pytest.approx(batch.scores[row, j], rel=1e-9)
+    assert batch.explain([]) == []
+
+
+def test_surfaces_can_stop_at_the_wanted_terms():
+    a = Analyzer()
+    text = "Pre-trained models for LLMs and diffusion models"
+    full = a.surfaces(text)
+    assert a.surfaces(text, wanted={"model", "llm"}) == {"model": "models", "llm": "LLM"}
+    assert a.surfaces(text, wanted={"pre", "nowhere"}) == {"pre": "pre-trained"}
+    assert a.surfaces(text, wanted=set()) == {} and full["diffus"] == "diffusion"
+
+
+def test_scores_are_the_same_with_scipys_public_product(terms, monkeypatch):
+    """The in-place kernel (bm25._accumulate) and the public sparse product give the same scores."""
+    import paperlens.ranking.bm25 as bm25
+
+    index = BM25Index()
+    index.add([(str(i), t) for i, t in enumerate(terms[:700])])
+    index.add([(str(i), t) for i, t in enumerate(terms[700:900], start=700)])
+    queries = [terms[1], terms[750], terms[5] + terms[6]]
+    fast = index.scores(queries)
+    assert bm25._kernel_ok()  # this scipy has the kernel: the fast path is the one tested above
+    monkeypatch.setattr(bm25, "_kernel_checked", False)
+    np.testing.assert_allclose(index.scores(queries), fast, rtol=1e-12, atol=1e-12)
+
+
+def test_library_ranked_is_top_rows_with_its_skip_rule():
+    """LibraryIndex.ranked applies the exclusions and one-hit-per-title in numpy; the rule is top_rows' skip."""
+    from paperlens.ranking.library_index import LibraryIndex
+
+    rng = random.Random(3)
+    for trial in range(40):
+        n = rng.randint(1, 300)
+        index = LibraryIndex(source=None)
+        index.bm25.add([(f"p{i}", ["w"]) for i in range(n)])
+        index.title_keys = [rng.choice(["", "a", "b", "c", f"t{i}", f"t{i % 7}"]) for i in range(n)]
+        column = np.array([rng.choice([0.0, -1.0, 1.0, 2.0, 2.0, rng.random() * 5]) for _ in range(n)])
+        k = rng.randint(1, 40)
+        ex_ids = {f"p{rng.randrange(n)}" for _ in range(rng.randint(0, 3))}
+        ex_titles = {rng.choice(["a", "b", "", "t3"]) for _ in range(rng.randint(0, 2))}
+        seen = {t for t in ex_titles if t}
+
+        def skip(row):
+            if f"p{row}" in ex_ids or index.title_keys[row] in seen:
+                return True
+            if index.title_keys[row]:
+                seen.add(index.title_keys[row])
+            return False
+
+        want = [(h.row, h.score) for h in top_rows(column, k, skip)]
+        got = [(h.row, h.score) for h in index.ranked(column, k, ex_ids, ex_titles)]
+        assert got == want, trial

@@ -10,6 +10,7 @@ serve --ranker`) picks it.
     library_index.py  that index kept in step with the store; snapshot.py: the index on disk
     bm25_ranker.py    the base ranker: related lists, for_you, search
     fusion.py         BM25's candidates re-ordered with the stored document embeddings
+    vectors.py        those embeddings held in memory, in step with the store
 """
 
 from __future__ import annotations

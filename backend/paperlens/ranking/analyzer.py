@@ -104,16 +104,25 @@ class Analyzer:
                     self._term(word)
             return [t for t in map(memo.__getitem__, words) if t]
 
-    def surfaces(self, text: str) -> dict[str, str]:
+    def surfaces(self, text: str, wanted: set[str] | None = None) -> dict[str, str]:
         """{term: what the reader saw where `text` first produced it}: the whole hyphenated word for a part
-        of one ("pre-trained" for "pre", "multi-modal" for "modal"), each word lowercased unless an acronym."""
+        of one ("pre-trained" for "pre", "multi-modal" for "modal"), each word lowercased unless an acronym.
+        With `wanted`, only those terms, and the text is read only until all of them are found."""
         out: dict[str, str] = {}
+        missing = set(wanted) if wanted is not None else None
+        if missing is not None and not missing:
+            return out
         for compound in _COMPOUND.findall(text or ""):
             words = _WORD.findall(compound)
             for word in words:
                 term = self._term(word)
-                if term is not None and term not in out:
-                    out[term] = _WORD.sub(lambda m: _readable(m.group(0)), compound) if len(words) > 1 else _readable(word)
+                if term is None or term in out or (missing is not None and term not in missing):
+                    continue
+                out[term] = _WORD.sub(lambda m: _readable(m.group(0)), compound) if len(words) > 1 else _readable(word)
+                if missing is not None:
+                    missing.discard(term)
+                    if not missing:
+                        return out
         return out
 
     def paper_terms(self, title: str, abstract: str, keywords: list[str] | None = None) -> list[str]:

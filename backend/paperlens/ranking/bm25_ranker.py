@@ -10,7 +10,7 @@ import numpy as np
 
 from ..ids import title_key
 from .analyzer import analyzer
-from .bm25 import Hit, why_terms
+from .bm25 import Hit, why_words
 from .library_index import LibraryIndex
 
 # How many of a related paper's query words are shown as its "why".
@@ -27,7 +27,7 @@ class BM25Ranker:
         self.index = LibraryIndex(source, snapshot_path)
 
     def warm(self) -> None:
-        """Load the analyzer now (importing NLTK's stemmer alone takes about half a second)."""
+        """Load the analyzer now (its stemmer), not on the first page."""
         analyzer()
 
     def match_page(self, papers: list[dict], k: int) -> tuple[list[list[dict]], list[float]]:
@@ -55,15 +55,14 @@ class BM25Ranker:
             batch = index.bm25.score_batch(queries)
             saved_rows = index.rows(self.source.saved_ids())
             hits_by_paper = self._hits(papers, batch.scores, k)
+            explained = iter(batch.explain([(h.row, j) for j, hits in enumerate(hits_by_paper) for h in hits]))
             related, for_you = [], []
             for j, p in enumerate(papers):
-                surfaces = a.surfaces(f"{p['title']} {p.get('abstract') or ''} {' '.join(p.get('ai_keywords') or [])}")
+                hits = hits_by_paper[j]
+                text = f"{p['title']} {p.get('abstract') or ''} {' '.join(p.get('ai_keywords') or [])}"
+                whys = _why_lists(a, text, [next(explained) for _ in hits])
                 related.append(
-                    [
-                        {"id": index.key(h.row), "score": round(h.score, 4),
-                         "why": why_terms(batch, h.row, j, surfaces, WHY_TERMS)}
-                        for h in hits_by_paper[j]
-                    ]
+                    [{"id": index.key(h.row), "score": round(h.score, 4), "why": why} for h, why in zip(hits, whys)]
                 )
                 for_you.append(self._for_you(batch.scores[:, j], saved_rows, p))
         return related, for_you
@@ -99,9 +98,17 @@ class BM25Ranker:
             index.sync()
             batch = index.bm25.score_batch([terms])
             hits = index.ranked(batch.scores[:, 0], k)
-            surfaces = a.surfaces(q)
-            return [
-                {"id": index.key(h.row), "score": round(h.score, 4),
-                 "why": why_terms(batch, h.row, 0, surfaces, WHY_TERMS)}
-                for h in hits
-            ]
+            whys = _why_lists(a, q, batch.explain([(h.row, 0) for h in hits]))
+            return [{"id": index.key(h.row), "score": round(h.score, 4), "why": why} for h, why in zip(hits, whys)]
+
+
+def _why_lists(a, text: str, explained: list[list[str]]) -> list[list[str]]:
+    """Each hit's "why" (`why_words`) in the words of the query's `text`. Only the first few terms of each
+    hit are looked up, reading the text only until they are all found (a couple more than WHY_TERMS, for
+    places a repeated word frees up); the whole text is read if that fell short."""
+    surfaces = a.surfaces(text, wanted={t for terms in explained for t in terms[: WHY_TERMS + 3]})
+    whys = [why_words(terms, surfaces, WHY_TERMS) for terms in explained]
+    if any(why is None for why in whys):
+        surfaces = a.surfaces(text)
+        whys = [why_words(terms, surfaces, WHY_TERMS) or terms[:WHY_TERMS] for terms in explained]
+    return whys

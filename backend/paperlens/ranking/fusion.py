@@ -11,6 +11,7 @@ import numpy as np
 
 from .bm25 import Hit
 from .bm25_ranker import BM25Ranker
+from .vectors import PaperVectors
 
 FUSION_WEIGHT = 0.5
 # How many of BM25's best candidates the fusion may re-order (it never adds a paper BM25 did not find).
@@ -44,33 +45,33 @@ class FusionRanker(BM25Ranker):
     """BM25, with the related lists of papers that have a document embedding (under `model`) re-ordered
     by `fuse_scores` over BM25's top FUSION_CANDIDATES; `score` is then the fused z-score, `why` stays
     BM25's words. Papers without an embedding (keyphrases pending) get plain BM25. for_you and search
-    are BM25's. `source` also needs `get_paper_embeddings(model, ids)`."""
+    are BM25's. The vectors are held in memory (`PaperVectors`), synced from the store before each page."""
+
+    def __init__(self, source, snapshot_path=None, model: str | None = None):
+        super().__init__(source, snapshot_path, model)
+        self.vectors = PaperVectors(source, model or "")
+
+    def warm(self) -> None:
+        super().warm()
+        self.vectors.sync()
 
     def _hits(self, papers: list[dict], scores: np.ndarray, k: int) -> list[list[Hit]]:
-        query_vecs = self.source.get_paper_embeddings(self.model, [p["id"] for p in papers])
-        if not query_vecs:
+        vectors = self.vectors
+        vectors.sync()
+        query_vecs = [vectors.get(p["id"]) for p in papers]
+        if all(v is None for v in query_vecs):
             return super()._hits(papers, scores, k)
-        hits_by_paper = [
-            self._top(scores[:, j], max(k, FUSION_CANDIDATES) if p["id"] in query_vecs else k, p)
-            for j, p in enumerate(papers)
+        candidates = [
+            self._top(scores[:, j], k if v is None else max(k, FUSION_CANDIDATES), p)
+            for j, (p, v) in enumerate(zip(papers, query_vecs))
         ]
-        cand_ids = [self.index.key(h.row) for p, hits in zip(papers, hits_by_paper) if p["id"] in query_vecs for h in hits]
-        vecs = self.source.get_paper_embeddings(self.model, cand_ids)
-        return [
-            self._fused(hits, query_vecs[p["id"]], vecs, k) if p["id"] in query_vecs else hits
-            for p, hits in zip(papers, hits_by_paper)
-        ]
+        cosines = vectors.cosines(query_vecs, [[self.index.key(h.row) for h in hits] for hits in candidates])
+        return [hits[:k] if v is None else self._fused(hits, cos, k)
+                for hits, v, cos in zip(candidates, query_vecs, cosines)]
 
-    def _fused(self, hits: list[Hit], qvec: np.ndarray, vecs: dict, k: int) -> list[Hit]:
+    def _fused(self, hits: list[Hit], cos: np.ndarray, k: int) -> list[Hit]:
         """BM25 candidates re-ordered by `fuse_scores` (ties keep BM25 order), top k, with the fused
-        score. A candidate without an embedding (or of another dimension) has a NaN cosine."""
-        if not hits:
-            return hits
-        cos = np.full(len(hits), np.nan)
-        for i, h in enumerate(hits):
-            v = vecs.get(self.index.key(h.row))
-            if v is not None and v.shape == qvec.shape:
-                cos[i] = float(v @ qvec)
+        score. `cos` is each candidate's cosine to the paper, NaN where it has no embedding."""
         if int((~np.isnan(cos)).sum()) < 2:  # nothing to fuse with: plain BM25, scores included
             return hits[:k]
         fused = fuse_scores(np.array([h.score for h in hits]), cos, FUSION_WEIGHT)

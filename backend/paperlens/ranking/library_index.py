@@ -14,7 +14,7 @@ import numpy as np
 
 from . import snapshot
 from .analyzer import analyzer
-from .bm25 import BM25Index, Hit, top_rows
+from .bm25 import BM25Index, Hit
 
 
 class LibraryIndex:
@@ -40,6 +40,10 @@ class LibraryIndex:
         self.title_keys: list[str] = []
         self.last_rowid = 0
         self.last_seq = 0
+        # Each row's title key as a number (`ranked` compares them in numpy): rows of one title share
+        # a code; a row without a title key gets its own negative one. Extended lazily (rows only append).
+        self._code_of: dict[str, int] = {}
+        self._title_codes = np.zeros(0, dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.bm25)
@@ -94,6 +98,7 @@ class LibraryIndex:
         if self.source.count_papers_upto(snap.last_rowid) != len(live):
             return False
         with self.lock:
+            self._reset()
             self.bm25, self.title_keys = snap.bm25, snap.title_keys
             self.last_rowid, self.last_seq = snap.last_rowid, snap.last_seq
         return True
@@ -124,17 +129,42 @@ class LibraryIndex:
         rows = (self.bm25.row_of.get(pid) for pid in paper_ids)
         return np.array(sorted(r for r in rows if r is not None), dtype=np.int64)
 
+    def _codes(self) -> np.ndarray:
+        done = len(self._title_codes)
+        if done < len(self.title_keys):
+            code_of = self._code_of
+            new = [code_of.setdefault(t, len(code_of)) if t else -1 - row
+                   for row, t in enumerate(self.title_keys[done:], start=done)]
+            self._title_codes = np.concatenate([self._title_codes, np.array(new, dtype=np.int64)])
+        return self._title_codes
+
     def ranked(self, column: np.ndarray, k: int, exclude_ids=(), exclude_title_keys=()) -> list[Hit]:
-        """Top-k hits of a score column, without the excluded ids and titles, one hit per title."""
-        keys, titles = self.bm25.keys, self.title_keys
-        seen = set(t for t in exclude_title_keys if t)
-        exclude_ids = set(exclude_ids)
-
-        def skip(row: int) -> bool:
-            if keys[row] in exclude_ids or titles[row] in seen:
-                return True
-            if titles[row]:
-                seen.add(titles[row])
-            return False
-
-        return top_rows(column, k, skip)
+        """Top-k hits of a score column, best first (ties by row), positive scores only, without the excluded
+        ids and titles, one hit per title. Like `bm25.top_rows` with a skip rule, but the rule is applied
+        in numpy over the candidates at once: a page asks this for every paper, ~100 candidates each."""
+        if k <= 0:
+            return []
+        codes = self._codes()
+        row_of = self.bm25.row_of
+        excluded_rows = np.array([row_of[i] for i in exclude_ids if i in row_of], dtype=np.int64)
+        excluded_codes = np.array([self._code_of[t] for t in exclude_title_keys if t in self._code_of],
+                                  dtype=np.int64)
+        n = len(column)
+        n_pos = int(np.count_nonzero(column > 0))
+        want = min(n_pos, k + 16)
+        while want:
+            if want >= n:
+                cand = np.arange(n)
+            else:
+                # Every row scoring at least the want-th best: ties at the cut stay in, so the order is exact.
+                cut = -np.partition(-column, want - 1)[want - 1]
+                cand = np.flatnonzero(column >= cut)
+            cand = cand[column[cand] > 0]
+            cand = cand[np.lexsort((cand, -column[cand]))]
+            cand = cand[~np.isin(cand, excluded_rows) & ~np.isin(codes[cand], excluded_codes)]
+            _, first = np.unique(codes[cand], return_index=True)  # the best row of each title
+            picked = cand[np.sort(first)][:k]
+            if len(picked) >= k or want >= n_pos:
+                return [Hit(int(r), float(column[r])) for r in picked.tolist()]
+            want = min(n_pos, want * 4)
+        return []

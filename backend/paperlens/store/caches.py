@@ -60,6 +60,37 @@ class Caches:
                 out[row[0]] = np.frombuffer(row[2], dtype=np.float32, count=row[1])
         return out
 
+    def last_paper_embedding_rowid(self) -> int:
+        """The newest stored document embedding's rowid, any model (0 if none): a lookup in the rowid b-tree,
+        cheap enough to ask before every page. A replaced vector gets a new, higher rowid (INSERT OR
+        REPLACE deletes the old row), so readers catch up by rowid alone."""
+        return int(self._conn().execute("SELECT max(rowid) FROM paper_embedding").fetchone()[0] or 0)
+
+    def paper_embeddings_after(self, model: str, after_rowid: int, chunk: int = 5000):
+        """The document embeddings under `model` stored after `after_rowid`, oldest first, as chunks
+        `(rowids, paper ids, float32 matrix)`; one chunk holds vectors of one dimension."""
+        import numpy as np
+
+        conn = self._conn()
+        while True:
+            rows = conn.execute(
+                "SELECT rowid, paper_id, dim, vec FROM paper_embedding WHERE model = ? AND rowid > ? "
+                "ORDER BY rowid LIMIT ?",
+                (model, after_rowid, chunk),
+            ).fetchall()
+            if not rows:
+                return
+            after_rowid = rows[-1][0]
+            rows = [r for r in rows if len(r[3]) == 4 * r[2]]  # a damaged blob is no vector (the paper ranks by BM25)
+            start = 0
+            for i in range(1, len(rows) + 1):
+                if i == len(rows) or rows[i][2] != rows[start][2]:
+                    part = rows[start:i]
+                    dim = part[0][2]
+                    mat = np.frombuffer(b"".join(r[3] for r in part), dtype=np.float32).reshape(len(part), dim)
+                    yield [r[0] for r in part], [r[1] for r in part], mat
+                    start = i
+
     def phrase_embeddings(self) -> "PhraseEmbeddingCache":
         """The persistent phrase-embedding cache the keyphrase extractor memoizes into."""
         return PhraseEmbeddingCache(self)
