@@ -230,3 +230,9 @@ def test_phrases_any_ml_paper_would_have_weigh_less(embedder):
     assert "large language models" in BROAD
     assert generic["large language model"] > 0.1 and generic["spectral graph sparsification"] == 0
     assert by["large language model"].context  # the first sentence is context too
+    # A phrase of nothing but words every ML abstract uses counts as generic, whatever its embedding.
+    cs = candidates("", "We study the trainable parameters and spectral graph sparsification.")
+    vecs = np.stack([ex.embed_phrases([c.key])[c.key] for c in cs])
+    generic = dict(zip((c.key for c in cs), ex._generic(cs, vecs)))
+    assert generic["trainable parameter"] == pytest.approx(ex.GENERIC_WEIGHT)
+    assert generic["spectral graph sparsification"] == 0

@@ -39,7 +39,7 @@ from .config import KEYPHRASES_DIVERSITY, KEYPHRASES_TOP_N, KEYPHRASES_TOP_N_MAX
 from .embedding import MODEL_NAME, BundledEmbedder
 
 # Bump when candidate generation or scoring changes: cached keyphrases then recompute.
-ALGORITHM_VERSION = 3
+ALGORITHM_VERSION = 4
 
 @dataclass(frozen=True)
 class Settings:
@@ -197,6 +197,7 @@ def _is_word(tok: str) -> bool:
     return tok[0].isalnum()
 
 
+@functools.lru_cache(maxsize=50_000)
 def _is_stop(tok: str) -> bool:
     low = tok.lower()
     if low in _STOP or _NUMBER.match(tok):
@@ -211,7 +212,7 @@ def _is_stop(tok: str) -> bool:
 
 # ---------------------------------------------------------------- the lexicon
 
-@functools.lru_cache(maxsize=200_000)
+@functools.lru_cache(maxsize=50_000)
 def _lemmas(low: str) -> dict[str, tuple[str, ...]]:
     """{part of speech: lemmas} for every reading a lowercase English word form has ("NOUN", "VERB", "ADJ",
     "ADV", "AUX"), from the SPECIALIST lexicon that lemminflect ships in its wheel; {} for words it does not
@@ -221,6 +222,7 @@ def _lemmas(low: str) -> dict[str, tuple[str, ...]]:
     return getAllLemmas(low)
 
 
+@functools.lru_cache(maxsize=50_000)
 def _finite_verb(low: str) -> bool:
     """A form that is only ever a verb, in its base or third-person form ("encode", "memorize", "learns",
     "necessitates"): never part of a noun phrase. Participles ("supervised", "hidden", "merging") are not
@@ -278,6 +280,7 @@ def _verb_before_object(chunk: list, following: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=50_000)
 def _can_end(word: str) -> bool:
     """Could this word be the head (last word) of a noun phrase?"""
     low = word.lower()
@@ -301,6 +304,7 @@ def _can_end(word: str) -> bool:
     return not low.endswith(_NONHEAD_SUFFIXES)
 
 
+@functools.lru_cache(maxsize=50_000)
 def _is_name(word: str) -> bool:
     """Acronyms and model or data set names: "LLMs", "CLIP", "GPT-4", "MMedBench"."""
     if _QUANTITY.match(word):
@@ -309,6 +313,7 @@ def _is_name(word: str) -> bool:
     return any(c.isdigit() for c in word) or any(c.isupper() and word[i] != "-" for i, c in enumerate(word[1:]))
 
 
+@functools.lru_cache(maxsize=50_000)
 def singular(word: str) -> str:
     """The singular for matching variants: models -> model, LLMs -> LLM, studies -> study, biases -> bias,
     hypotheses -> hypothesis (the lexicon's noun lemma where it knows the word, else a cheap rule)."""
@@ -529,6 +534,7 @@ def candidates(title: str, abstract: str, max_words: int = MAX_WORDS) -> list[Ca
     return out
 
 
+@functools.lru_cache(maxsize=50_000)
 def _plural_looking(word: str) -> bool:
     if re.fullmatch(r"[A-Z][A-Z0-9]+s", word):  # "LLMs", "VLMs"
         return True
@@ -848,6 +854,16 @@ tasks|large-scale datasets|training data|benchmark datasets|state-of-the-art per
 training|model performance|model parameters|labeled data|computational cost|real-world applications|experimental
 results|key challenge|main limitation|promising direction|important role|little attention""".replace("\n", " ").split("|")
 )
+# Words every ML abstract uses: a phrase made of nothing else ("trainable parameters", "learned tasks", "base
+# model", "deep architectures") names no paper's contribution, whatever the embedding says.
+GENERIC_WORDS = set(
+    """
+model network neural deep large language learn learning train training trainable learnable pre pretrained
+pretraining trained parameter data dataset task performance representation architecture method framework
+benchmark accuracy system algorithm approach fine tuning tune layer weight input output target base
+standard baseline mechanism self attention transformer imagenet result experiment setting scale
+""".split()
+)
 # Acronyms embed poorly (MiniLM knows few of them), so these are matched as written.
 BROAD_ACRONYMS = set("AI ML DL NLP CV RL LLM LM MLLM VLM CNN RNN DNN ANN GNN VIT PTM".split())
 
@@ -874,6 +890,10 @@ def _more_specific(a: str, b: str) -> bool:
     return False
 
 
+def _all_generic(text: str) -> bool:
+    return all(w in GENERIC_WORDS for w in concept(text))
+
+
 class KeyphraseExtractor:
     """Extracts keyphrases for a batch of papers in one pass.
 
@@ -894,12 +914,14 @@ class KeyphraseExtractor:
     # Phrases close to what any ML paper says ("large language models", "downstream tasks") say little about
     # this one: penalized by their cosine to the nearest of BROAD above GENERIC_FLOOR, GENERIC_WEIGHT at 1.
     GENERIC_FLOOR = 0.6
-    GENERIC_WEIGHT = 0.3
-    MAX_CANDIDATES = 25
+    GENERIC_WEIGHT = 0.5
+    # A phrase of GENERIC_WORDS alone counts as this close to BROAD.
+    GENERIC_WORDS_NEAR = 1.0
+    MAX_CANDIDATES = 22
     # The pool's prior (before any embedding): phrases over lone words; spans cut out of longer runs and
     # first-sentence context last, as the ranking would weigh them anyway.
     PRUNE_PHRASE = 0.7
-    PRUNE_CLIPPED = 0.7
+    PRUNE_CLIPPED = 10.0
     PRUNE_CONTEXT = 0.5
 
     def __init__(self, embedder=None, settings: Settings | None = None, phrase_cache=None):
@@ -907,6 +929,7 @@ class KeyphraseExtractor:
         self._backend = None
         self.settings = settings or Settings()
         self.memo = PhraseMemo(persistent=phrase_cache)
+        self._broad = None  # BROAD's vectors, one column each, embedded on first use
 
     @property
     def model_name(self) -> str:
@@ -988,9 +1011,12 @@ class KeyphraseExtractor:
         return sorted(cs, key=lambda c: -prior[id(c)])[: self.MAX_CANDIDATES]
 
     def _generic(self, cs: list[Candidate], vecs: np.ndarray) -> np.ndarray:
-        anchors = self.embed_phrases(BROAD)
-        near = (vecs @ np.stack([anchors[a] for a in BROAD]).T).max(axis=1)
+        if self._broad is None:
+            anchors = self.embed_phrases(BROAD)
+            self._broad = np.stack([anchors[a] for a in BROAD]).T
+        near = (vecs @ self._broad).max(axis=1)
         near = np.maximum(near, [1.0 if singular(c.text).upper() in BROAD_ACRONYMS else 0.0 for c in cs])
+        near = np.maximum(near, [self.GENERIC_WORDS_NEAR * _all_generic(c.text) for c in cs])
         return self.GENERIC_WEIGHT * np.clip((near - self.GENERIC_FLOOR) / (1 - self.GENERIC_FLOOR), 0, 1)
 
     def _rank(self, cs: list[Candidate], doc_vec: np.ndarray, vecs: np.ndarray) -> list[tuple[str, float]]:
