@@ -120,6 +120,8 @@ def test_a_span_cut_out_of_a_longer_term_is_marked_clipped():
     cs = keyed("", "We solve steady state PDEs with a generally applicable data augmentation framework.")
     assert cs["steady state pde"].whole and not cs["state pde"].whole
     assert cs["data augmentation framework"].whole and not cs["augmentation framework"].whole
+    # A leading -ing verb is no part of the term after it: that term is whole.
+    assert keyed("Model Breadcrumbs: Scaling Multi-Task Model Merging with Sparse Masks")["multi-task model merging"].whole
     # The right edge: a noun the suffix rule took for an adjective ("descent") still heads the phrase.
     assert "vanilla gradient descent" in texts("", "We run vanilla gradient descent on a polynomial.")
     assert "vanilla gradient" not in texts("", "We run vanilla gradient descent on a polynomial.")

@@ -39,7 +39,7 @@ from .config import KEYPHRASES_DIVERSITY, KEYPHRASES_TOP_N, KEYPHRASES_TOP_N_MAX
 from .embedding import MODEL_NAME, BundledEmbedder
 
 # Bump when candidate generation or scoring changes: cached keyphrases then recompute.
-ALGORITHM_VERSION = 4
+ALGORITHM_VERSION = 5
 
 @dataclass(frozen=True)
 class Settings:
@@ -604,6 +604,11 @@ def _add_spans(found: dict, chunk: list[_Tok], start: int, is_title: bool, max_w
     spans = [(b, end) for b in range(max(0, end - max_words), end)] if end else []
     # A name inside a run stands on its own too ("CLIP" in "CLIP learn", "GPT-4" in "GPT-4 outputs").
     spans += [(i, i + 1) for i in range(n) if i + 1 != end and _is_name(chunk[i].word) and _can_end(chunk[i].word)]
+    # Where the run's phrases may start: not at a leading -ing word ("Scaling Multi-Task Model Merging"), which
+    # is a verb most of the time, so the phrase after it is whole.
+    first = 0
+    while first < n - 1 and chunk[first].word.lower().endswith("ing") and not _is_name(chunk[first].word):
+        first += 1
     for begin, end in spans:
         toks = chunk[begin:end]
         words = [t.word for t in toks]
@@ -616,7 +621,7 @@ def _add_spans(found: dict, chunk: list[_Tok], start: int, is_title: bool, max_w
              "whole": 0, "sentences": set()},
         )
         entry["count"] += 1
-        entry["whole"] += begin == 0 or _is_name(words[0])
+        entry["whole"] += begin <= first or _is_name(words[0])
         entry["in_title"] = entry["in_title"] or is_title
         entry["sentences"].add(toks[0].sentence)
         surface = tuple((t.word, t.positional) for t in toks)
@@ -920,7 +925,7 @@ class KeyphraseExtractor:
     MAX_CANDIDATES = 22
     # The pool's prior (before any embedding): phrases over lone words; spans cut out of longer runs and
     # first-sentence context last, as the ranking would weigh them anyway.
-    PRUNE_PHRASE = 0.7
+    PRUNE_PHRASE = 1.5
     PRUNE_CLIPPED = 10.0
     PRUNE_CONTEXT = 0.5
 
