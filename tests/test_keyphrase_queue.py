@@ -64,6 +64,35 @@ def test_the_cards_on_screen_first_then_page_order(tmp_path, embedder):
         jobs.close()
 
 
+def test_a_new_page_starts_with_a_small_batch(tmp_path, embedder):
+    """The first pass after a page queues papers is FIRST_BATCH papers (the first cards fill in sooner), then
+    BATCH at a time; a poll that queues nothing new does not shrink the next batch."""
+
+    class Batches(GatedExtractor):
+        def __init__(self, embedder):
+            super().__init__(embedder)
+            self.sizes = []
+
+        def extract_with_vectors(self, docs):
+            self.sizes.append(len(docs))
+            return super().extract_with_vectors(docs)
+
+    store = Store(tmp_path / "lib.sqlite3")
+    papers = papers_of(30)
+    store.record_papers(papers)
+    jobs = KeyphraseJobs(store, Batches(embedder))
+    try:
+        jobs.for_papers(papers, first=[p["id"] for p in papers[:12]])
+        jobs.by_id([p["id"] for p in papers[:12]])  # the reader's poll
+        jobs.extractor.gate.set()
+        assert all(jobs.for_papers(papers, wait=True, timeout=30))
+        w = jobs.worker
+        assert jobs.extractor.sizes[0] == w.FIRST_BATCH < w.BATCH
+        assert jobs.extractor.sizes[1:] == [w.BATCH] * ((30 - w.FIRST_BATCH) // w.BATCH) + [(30 - w.FIRST_BATCH) % w.BATCH]
+    finally:
+        jobs.close()
+
+
 def test_a_poll_moves_its_papers_ahead(tmp_path, embedder):
     store = Store(tmp_path / "lib.sqlite3")
     papers = papers_of(20)

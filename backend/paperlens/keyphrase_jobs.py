@@ -45,6 +45,9 @@ class KeyphraseWorker:
     # Papers per pass of the model: small, so the cards on screen fill in first and the rest streams in
     # (the model batches texts by length inside a pass; a bigger batch would only make the first wait longer).
     BATCH = 8
+    # The first batch after a page queues new papers is half as big: the first cards on screen fill in
+    # after a pass of 4, and with 12 on screen the second pass of 8 completes them (8 + 8 took 16 papers).
+    FIRST_BATCH = 4
     IDLE_SECONDS = 30.0
     # How often a waiting thread looks for work other processes queued, and a `wait` for their results.
     POLL_SECONDS = 0.5
@@ -59,6 +62,7 @@ class KeyphraseWorker:
         self._thread: threading.Thread | None = None
         self._closed = False
         self._holds = 0  # requests building an answer: no new batch starts until they are done
+        self._small_next = False  # a page queued new papers: the next batch is FIRST_BATCH
         self._trim = _trim_heap()
 
     def submit(self, jobs: list[tuple[str, str, str, list[str]]], first: list[str] | None = None) -> None:
@@ -66,8 +70,8 @@ class KeyphraseWorker:
         place), with the keys in `first` moved ahead of everything; then make sure the thread runs."""
         if self._closed:
             raise PaperLensError("the keyphrase worker is shutting down", 503)
-        if jobs:
-            self.store.queue_keyphrases(jobs, time.time())
+        if jobs and self.store.queue_keyphrases(jobs, time.time()):
+            self._small_next = True  # new papers, so a reader is waiting on empty cards
         if first:
             self.store.prioritize_keyphrases(first)
         self._wake()
@@ -130,7 +134,8 @@ class KeyphraseWorker:
                 if self._closed:
                     self._thread = None
                     return
-            batch = self.store.claim_keyphrases(self.owner, self.BATCH, self.STALE_SECONDS)
+            size, self._small_next = (self.FIRST_BATCH if self._small_next else self.BATCH), False
+            batch = self.store.claim_keyphrases(self.owner, size, self.STALE_SECONDS)
             if not batch:
                 with self._cond:
                     if self._closed or time.monotonic() - idle_since > self.IDLE_SECONDS:

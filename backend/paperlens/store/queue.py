@@ -13,11 +13,16 @@ class Queue:
     """Mixed into Store. A job is a cache key (the keyphrase cache's: content + settings) with its title and
     abstract, and the papers whose document embedding its computation stores."""
 
-    def queue_keyphrases(self, jobs: list[tuple[str, str, str, list[str]]], priority: float) -> None:
+    def queue_keyphrases(self, jobs: list[tuple[str, str, str, list[str]]], priority: float) -> int:
         """Queue [(cache_key, title, abstract, paper ids)] after everything queued before, in this order; a
         key already queued only gains the paper ids. `priority`: this call's base (its time), so a later
-        page queues after an earlier one."""
+        page queues after an earlier one. Returns how many keys were not queued before."""
         with self.transaction() as conn:
+            queued = set()
+            for chunk in chunks([key for key, *_ in jobs], 500):
+                marks = ",".join("?" * len(chunk))
+                queued.update(r[0] for r in conn.execute(
+                    f"SELECT cache_key FROM keyphrase_queue WHERE cache_key IN ({marks})", chunk))
             for i, (key, title, abstract, ids) in enumerate(jobs):
                 conn.execute(
                     """
@@ -30,6 +35,7 @@ class Queue:
                     """,
                     (key, title, abstract, json.dumps(sorted(ids)), priority + i * 1e-6),
                 )
+        return len({key for key, *_ in jobs} - queued)
 
     def prioritize_keyphrases(self, keys: list[str]) -> None:
         """Move these queued keys ahead of every other, in this order (a reader looks at these now)."""
