@@ -1,5 +1,6 @@
-"""The bundled model as Paper Lens runs it (embedding.py, minilm.py): the same vectors as sentence-transformers,
-bf16 within the precision bar, batching that changes nothing, the precision chosen and reported."""
+"""The bundled model as Paper Lens runs it (embedding.py, minilm.py): the same vectors as KeyBERT's own backend
+(sentence-transformers), bf16 within the precision bar, batching that changes nothing, the precision and the
+backend chosen and reported."""
 
 from __future__ import annotations
 
@@ -23,13 +24,16 @@ def texts() -> list[str]:
 
 @pytest.fixture(scope="module")
 def reference() -> np.ndarray:
-    from sentence_transformers import SentenceTransformer
+    """KeyBERT's embedding backend around the same model files (EMBEDDING_BACKEND "keybert")."""
+    keybert = embedding.make_embedder("keybert")
+    assert keybert.describe() == {"model": "all-MiniLM-L6-v2", "backend": "keybert", "precision": "fp32",
+                                  "setting": "fp32"}
+    got = keybert.embed(texts())
+    assert np.allclose(np.linalg.norm(got, axis=1), 1, atol=1e-5) and keybert.embed([]).shape == (0, 384)
+    return got
 
-    model = SentenceTransformer(str(embedding.model_path()), device="cpu")
-    return model.encode(texts(), normalize_embeddings=True, batch_size=4)
 
-
-def test_fp32_is_what_sentence_transformers_computes(reference):
+def test_fp32_is_what_keyberts_backend_computes(reference):
     got = embedding.BundledEmbedder("fp32").embed(texts())
     assert got.dtype == np.float32 and got.shape == reference.shape
     assert np.allclose(np.linalg.norm(got, axis=1), 1, atol=1e-5)
@@ -60,6 +64,10 @@ def test_precision_setting(monkeypatch):
     assert embedding.resolve_precision("bf16") == "bf16"
     with pytest.raises(ValueError, match="unknown embedding precision 'int8'"):
         embedding.resolve_precision("int8")
+    with pytest.raises(ValueError, match="unknown embedding backend 'onnx'"):
+        embedding.make_embedder("onnx")
+    with pytest.raises(ValueError, match="fp32 only"):
+        embedding.make_embedder("keybert", "bf16")
 
 
 def test_health_and_settings_say_how_the_model_runs(tmp_path):
@@ -68,10 +76,29 @@ def test_health_and_settings_say_how_the_model_runs(tmp_path):
 
     app = create_app({"TESTING": True, "DB_PATH": str(tmp_path / "l.sqlite3"), "EMBEDDING_PRECISION": "fp32"})
     body = app.test_client().get("/api/health").get_json()
-    assert body["embedding"] == {"model": "all-MiniLM-L6-v2", "precision": "fp32", "setting": "fp32"}
+    assert body["embedding"] == {"model": "all-MiniLM-L6-v2", "backend": "bundled", "precision": "fp32",
+                                 "setting": "fp32"}
     with pytest.raises(PaperLensError, match="unknown EMBEDDING_PRECISION 'fp8'"):
         check_settings({"EMBEDDING_PRECISION": "fp8"})
+    with pytest.raises(PaperLensError, match="unknown EMBEDDING_BACKEND 'onnx'"):
+        check_settings({"EMBEDDING_BACKEND": "onnx"})
+    with pytest.raises(PaperLensError, match="fp32 only"):
+        check_settings({"EMBEDDING_BACKEND": "keybert", "EMBEDDING_PRECISION": "bf16"})
+    keybert = create_app({"TESTING": True, "DB_PATH": str(tmp_path / "k.sqlite3"), "EMBEDDING_BACKEND": "keybert"})
+    assert keybert.test_client().get("/api/health").get_json()["embedding"]["backend"] == "keybert"
     # The default: the CPU's choice.
     auto = create_app({"TESTING": True, "DB_PATH": str(tmp_path / "m.sqlite3")}).test_client().get("/api/health")
     assert auto.get_json()["embedding"]["setting"] == "auto"
     assert auto.get_json()["embedding"]["precision"] == embedding.resolve_precision("auto")
+
+
+def test_keyphrases_are_the_same_through_keyberts_backend():
+    from paperlens.digest import parse_page
+    from paperlens.keyphrases import KeyphraseExtractor
+
+    papers = parse_page((PAGES / "daily.html").read_text(encoding="utf-8")).papers[:6]
+    docs = [(p.title, p.abstract) for p in papers]
+    ours = KeyphraseExtractor(embedder=embedding.BundledEmbedder("fp32")).extract(docs)
+    keybert = KeyphraseExtractor(embedder=embedding.make_embedder("keybert")).extract(docs)
+    assert [[p for p, _ in kws] for kws in ours] == [[p for p, _ in kws] for kws in keybert]
+    assert all(abs(a[1] - b[1]) < 1e-4 for x, y in zip(ours, keybert) for a, b in zip(x, y))

@@ -17,9 +17,9 @@ from werkzeug.exceptions import HTTPException
 
 from . import guard, openapi
 from .annotate import Annotator
-from .config import EMBEDDING_PRECISION, MAX_BODY_BYTES, default_db_path
+from .config import EMBEDDING_BACKEND, EMBEDDING_BACKENDS, EMBEDDING_PRECISION, MAX_BODY_BYTES, default_db_path
 from .config import EMBEDDING_PRECISIONS as PRECISION_SETTINGS
-from .embedding import BundledEmbedder
+from .embedding import make_embedder
 from .errors import PaperLensError
 from .keyphrases import KeyphraseExtractor, Settings
 from .ranking import DEFAULT_RANKER, RANKERS
@@ -32,6 +32,7 @@ DEFAULTS = dict(
     DB_PATH=None,  # None: default_db_path()
     EMBEDDER=None,
     EMBEDDING_PRECISION=EMBEDDING_PRECISION,
+    EMBEDDING_BACKEND=EMBEDDING_BACKEND,
     WARM_MODEL=False,
     MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
     PORT=None,
@@ -48,7 +49,8 @@ DEFAULTS = dict(
 def create_app(config: dict | None = None) -> Flask:
     """Build the app. Config keys:
     DB_PATH; EMBEDDER (a KeyBERT embedder; default the bundled MiniLM); EMBEDDING_PRECISION (the bundled
-    model's: "auto", "fp32" or "bf16"); WARM_MODEL (load the model in
+    model's: "auto", "fp32" or "bf16"); EMBEDDING_BACKEND ("bundled", our forward pass, or "keybert", KeyBERT's
+    sentence-transformers backend, fp32); WARM_MODEL (load the model in
     the background at start); MAX_CONTENT_LENGTH (body bytes); PORT (the port Host must name; None or
     TESTING accepts any); ALLOWED_HOSTS (extra Host names, e.g. a LAN address when exposed with a token;
     '*' = any, only with a TOKEN);
@@ -97,6 +99,12 @@ def check_settings(config: dict) -> None:
             f"unknown EMBEDDING_PRECISION {cfg['EMBEDDING_PRECISION']!r}: use one of {', '.join(PRECISION_SETTINGS)}",
             400,
         )
+    if cfg["EMBEDDING_BACKEND"] not in EMBEDDING_BACKENDS:
+        raise PaperLensError(
+            f"unknown EMBEDDING_BACKEND {cfg['EMBEDDING_BACKEND']!r}: use one of {', '.join(EMBEDDING_BACKENDS)}", 400
+        )
+    if cfg["EMBEDDING_BACKEND"] == "keybert" and cfg["EMBEDDING_PRECISION"] not in ("auto", "fp32"):
+        raise PaperLensError("the keybert embedding backend computes fp32 only: leave the precision at auto or fp32", 400)
     if cfg["RELATED_RANKER"] not in RANKERS:
         raise PaperLensError(
             f"unknown RELATED_RANKER {cfg['RELATED_RANKER']!r}: use one of {', '.join(RANKERS)}", 400
@@ -115,7 +123,9 @@ def _annotator(cfg) -> Annotator:
     """The library at DB_PATH with the keyphrase extractor and the ranker the config names."""
     settings = _keyphrase_settings(cfg)
     store = Store(cfg["DB_PATH"])
-    embedder = cfg["EMBEDDER"] if cfg["EMBEDDER"] is not None else BundledEmbedder(cfg["EMBEDDING_PRECISION"])
+    embedder = cfg["EMBEDDER"]
+    if embedder is None:
+        embedder = make_embedder(cfg["EMBEDDING_BACKEND"], cfg["EMBEDDING_PRECISION"])
     extractor = KeyphraseExtractor(embedder=embedder, settings=settings, phrase_cache=store.phrase_embeddings())
     return Annotator(store, extractor, ranker=cfg["RELATED_RANKER"])
 

