@@ -9,7 +9,16 @@
     keyphrasesPerCard: null, // null: every keyphrase the backend computes (its keyphrases_per_paper)
     autoAnnotate: true,
     showRelated: true,
+    // The daily triage view (the page bar's toggles write these, so a choice holds on every page):
+    dimSeen: false, // dim papers the library had before this page
+    hideDismissed: false, // hide dismissed papers (else they are dimmed)
+    sortByRelevance: false, // list pages in for_you order (visual order only)
+    relevanceCutoff: 0, // 0..1: dim papers whose for_you is under it (0 = off)
   });
+
+  // Settings the page applies in place (no new annotation pass): main.js tells the features.
+  const VIEW_KEYS = Object.freeze(["dimSeen", "hideDismissed", "sortByRelevance", "relevanceCutoff"]);
+  const CUTOFF_STEP = 0.05;
 
   // The README's backend command (tests/e2e/test_static.py keeps the two identical): what we tell a
   // reader whose backend is not running (startCommand adds the port the options name).
@@ -80,10 +89,16 @@
     if (Number.isFinite(n)) out.keyphrasesPerCard = Math.max(0, Math.round(n));
     if (typeof raw.autoAnnotate === "boolean") out.autoAnnotate = raw.autoAnnotate;
     if (typeof raw.showRelated === "boolean") out.showRelated = raw.showRelated;
+    for (const key of ["dimSeen", "hideDismissed", "sortByRelevance"]) if (typeof raw[key] === "boolean") out[key] = raw[key];
+    const cut = raw.relevanceCutoff === null || raw.relevanceCutoff === "" ? NaN : Number(raw.relevanceCutoff);
+    // On the slider's steps, so a stored value is one the slider can show.
+    if (Number.isFinite(cut)) out.relevanceCutoff = Math.min(1, Math.max(0, Math.round(cut / CUTOFF_STEP) * CUTOFF_STEP));
+    out.relevanceCutoff = Number(out.relevanceCutoff.toFixed(2));
     return out;
   }
 
-  /** Promise of the current settings ({backendUrl, keyphrasesPerCard, autoAnnotate, showRelated}). */
+  /** Promise of the current settings ({backendUrl, keyphrasesPerCard, autoAnnotate, showRelated, dimSeen,
+   * hideDismissed, sortByRelevance, relevanceCutoff}). */
   async function load() {
     const raw = await chrome.storage.local.get(Object.keys(DEFAULTS));
     return sanitize(raw);
@@ -99,6 +114,8 @@
 
   globalThis.PaperLensSettings = Object.freeze({
     DEFAULTS,
+    VIEW_KEYS,
+    CUTOFF_STEP,
     START_COMMAND,
     normalizeBackendUrl,
     startCommand,

@@ -43,7 +43,13 @@ test("stored values are type-checked; anything odd falls back to the default", (
   assert.deepEqual(plain(S.sanitize(null)), plain(d));
   assert.deepEqual(plain(S.sanitize({ backendUrl: "http://evil.example", keyphrasesPerCard: "x", autoAnnotate: "yes" })), plain(d));
   const ok = S.sanitize({ backendUrl: "http://localhost:9000/", keyphrasesPerCard: "3.6", autoAnnotate: false, showRelated: false });
-  assert.deepEqual(plain(ok), { backendUrl: "http://localhost:9000", keyphrasesPerCard: 4, autoAnnotate: false, showRelated: false });
+  assert.deepEqual(plain(ok), {
+    ...plain(d),
+    backendUrl: "http://localhost:9000",
+    keyphrasesPerCard: 4,
+    autoAnnotate: false,
+    showRelated: false,
+  });
   assert.equal(S.sanitize({ keyphrasesPerCard: -2 }).keyphrasesPerCard, 0);
   // No upper bound of its own: how many a card can show is the backend's keyphrases_per_paper.
   assert.equal(S.sanitize({ keyphrasesPerCard: 40 }).keyphrasesPerCard, 40);
@@ -82,4 +88,20 @@ test("the start command serves where the backend URL points", () => {
   // Not a URL the extension may call: the plain command (the caller reports the URL's problem).
   assert.equal(S.startCommand("http://example.com:9000"), base);
   assert.equal(S.startCommand(undefined), base);
+});
+
+test("the triage view settings: booleans, and a cut-off on the slider's steps within 0..1", () => {
+  const { S } = settings();
+  const d = S.DEFAULTS;
+  assert.deepEqual([d.dimSeen, d.hideDismissed, d.sortByRelevance, d.relevanceCutoff], [false, false, false, 0]);
+  const view = S.sanitize({ dimSeen: true, hideDismissed: true, sortByRelevance: true, relevanceCutoff: "0.33" });
+  assert.deepEqual([view.dimSeen, view.hideDismissed, view.sortByRelevance, view.relevanceCutoff], [true, true, true, 0.35]);
+  assert.equal(S.sanitize({ dimSeen: "yes" }).dimSeen, false);
+  assert.equal(S.sanitize({ relevanceCutoff: 7 }).relevanceCutoff, 1);
+  assert.equal(S.sanitize({ relevanceCutoff: -1 }).relevanceCutoff, 0);
+  assert.equal(S.sanitize({ relevanceCutoff: "x" }).relevanceCutoff, 0);
+  assert.equal(S.sanitize({ relevanceCutoff: 0.1 + 0.2 }).relevanceCutoff, 0.3); // no 0.30000000000000004
+  // They are the settings the page applies in place (no new annotation pass).
+  assert.deepEqual(plain(S.VIEW_KEYS), ["dimSeen", "hideDismissed", "sortByRelevance", "relevanceCutoff"]);
+  assert.ok(S.VIEW_KEYS.every((k) => k in d));
 });
