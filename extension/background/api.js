@@ -74,8 +74,10 @@
     ApiError,
     /** {ok, version, papers, saved, model, settings, limits, formats} */
     health: (base) => request(base, "GET", "/api/health", { timeout: 3000 }),
-    /** page {url, html, cards: [{key, id, title, summary}]} ->
-     * {ok, page: {kind, url}, papers: [{key, id, title, url, keyphrases, pending, related, saved, for_you}]} */
+    /** page {url, html, cards: [{key, id, title, summary, authors?}]} ->
+     * {ok, page: {kind, url}, papers: [{key, id, title, url, keyphrases: [{phrase, score, key}], pending, related,
+     * saved, for_you, for_you_mark, for_you_because, first_seen, seen_before, first_seen_page, dismissed, muted}]}
+     * (tests/contract/triage.json) */
     annotate: (base, page) => request(base, "POST", "/api/annotate", { body: page, timeout: ANNOTATE_TIMEOUT_MS }),
     /** {ok, keyphrases: {id: [{phrase, score}]}, pending: [id], unknown: [id]} */
     keyphrases: (base, ids) => request(base, "GET", "/api/keyphrases", { query: { ids: ids.join(",") } }),
@@ -88,6 +90,24 @@
     unsave: (base, id) => request(base, "DELETE", `/api/saved/${encodeURIComponent(id)}`),
     /** {ok, total, saved: [record]} */
     listSaved: (base, query) => request(base, "GET", "/api/saved", { query }),
+    /** {ok, id, related: [{id, title, url, score, saved, why}]}: the closest library papers to one paper */
+    related: (base, id, k) => request(base, "GET", `/api/papers/${encodeURIComponent(id)}/related`, { query: { k } }),
+    /** {ok, id, dismissed: true}: "not for me" (idempotent) */
+    dismiss: (base, id) => request(base, "PUT", `/api/papers/${encodeURIComponent(id)}/dismissed`, { body: {} }),
+    /** {ok, id, dismissed: false}; 404 when it was not dismissed */
+    undismiss: (base, id) => request(base, "DELETE", `/api/papers/${encodeURIComponent(id)}/dismissed`),
+    /** {ok, papers: [{id, title, url, dismissed_at}]}, newest first */
+    listDismissed: (base) => request(base, "GET", "/api/dismissed"),
+    /** {ok, muted: [{term, kind, added_at}]} */
+    listMuted: (base) => request(base, "GET", "/api/muted"),
+    /** {ok, muted: {term, kind, added_at}} (idempotent) */
+    mute: (base, term, kind) => request(base, "PUT", "/api/muted", { body: { term, kind } }),
+    /** {ok, term, kind, muted: false}; 404 when it was not muted */
+    unmute: (base, term, kind) => request(base, "DELETE", "/api/muted", { query: { kind, term } }),
+    /** {ok, seed: {tag: string|null, papers: N}}: what for_you is computed from */
+    forYouSeed: (base) => request(base, "GET", "/api/for-you/seed"),
+    /** {ok, seed: {tag, papers}}; tag null = every saved paper; 400 for a tag no saved paper has */
+    setForYouSeed: (base, tag) => request(base, "PUT", "/api/for-you/seed", { body: { tag } }),
     /** {text, contentType, filename} of the export file */
     exportSaved: (base, format) =>
       request(base, "GET", "/api/saved/export", { query: { format }, raw: true, timeout: 30000 }),

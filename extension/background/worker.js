@@ -148,7 +148,73 @@ const handlers = {
   async exportSaved(msg, base) {
     return api.exportSaved(base, String(msg.format || ""));
   },
+  async related(msg, base) {
+    return api.related(base, String(msg.id), msg.k);
+  },
+  async dismiss(msg, base) {
+    const data = await api.dismiss(base, String(msg.id));
+    await changedTriage({ what: "dismissed", id: data.id, dismissed: true }, (p) => {
+      if (p.id === data.id) p.dismissed = true;
+      if (Array.isArray(p.related)) p.related = p.related.filter((rel) => rel.id !== data.id);
+    });
+    return data;
+  },
+  async undismiss(msg, base) {
+    const id = String(msg.id);
+    try {
+      const data = await api.undismiss(base, id);
+      await changedTriage({ what: "dismissed", id, dismissed: false }, (p) => p.id === id && (p.dismissed = false));
+      return data;
+    } catch (e) {
+      // Not dismissed (undone elsewhere meanwhile): the pages still show it dismissed, so tell them.
+      if (e.status === 404) await changedTriage({ what: "dismissed", id, dismissed: false }, (p) => p.id === id && (p.dismissed = false));
+      throw e;
+    }
+  },
+  async listDismissed(msg, base) {
+    return api.listDismissed(base);
+  },
+  async listMuted(msg, base) {
+    return api.listMuted(base);
+  },
+  async mute(msg, base) {
+    const data = await api.mute(base, String(msg.term || ""), String(msg.kind || ""));
+    await changedTriage({ what: "muted" });
+    return data;
+  },
+  async unmute(msg, base) {
+    const data = await api.unmute(base, String(msg.term || ""), String(msg.kind || ""));
+    await changedTriage({ what: "muted" });
+    return data;
+  },
+  async forYouSeed(msg, base) {
+    return api.forYouSeed(base);
+  },
+  async setForYouSeed(msg, base) {
+    const data = await api.setForYouSeed(base, typeof msg.tag === "string" && msg.tag ? msg.tag : null);
+    await changedTriage({ what: "seed" });
+    return data;
+  },
 };
+
+/** A dismissal, a mute or a new for-you seed changes what every open papers page should show (related
+ * lists, marks, dims): the remembered answers take `change` now, and every tab is told, so its content
+ * script asks the backend again. Sent to all tabs by id (a tab without our content script just does
+ * not answer): filtering tabs by URL would need the "tabs" permission, which the extension does not ask
+ * for. */
+async function changedTriage(detail, change) {
+  if (change) await rememberChange(change);
+  let tabs = [];
+  try {
+    tabs = await chrome.tabs.query({});
+  } catch (e) {
+    tabs = [];
+  }
+  for (const tab of tabs) {
+    if (tab.id === undefined || tab.id < 0) continue;
+    chrome.tabs.sendMessage(tab.id, { type: "triage-changed", ...detail }).catch(() => {});
+  }
+}
 
 async function handle(msg) {
   const settings = await settingsStore.load();
