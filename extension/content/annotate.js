@@ -5,16 +5,30 @@
  * card under the key it was sent, so nothing here recognizes papers. A revisited page renders what the
  * worker remembers at once (marked data-pl-stale), then the fresh answer replaces it.
  *
+ * A dismissal, a mute or a new for-you seed (here or in another tab: the worker says "triage-changed")
+ * changes related lists, marks and dims: the cards on the page are asked for again and every root gets
+ * an "update" with its new paper, drawn in place (nothing re-rendered, so focus and open lists stay).
+ * Whether a paper was new is kept as the page first heard it: asking again records the visit, and a
+ * paper must not turn "seen today on this page" because the reader dismissed another one.
+ *
  * Events it emits on ctx (features listen): "papers" {papers, fresh} when answers arrive (before they
- * are rendered); "annotation" {root, card, paper} for every root it renders; "navigated" when the URL
- * changed; "problem" {res} / "ok" after each backend answer. */
+ * are rendered); "annotation" {root, card, paper} for every root it renders; "update" {root, card, paper}
+ * for every root whose paper was asked for again; "navigated" when the URL changed; "problem" {res} /
+ * "ok" after each backend answer. Listens: "triage-changed". */
 (function () {
   "use strict";
 
   const Sel = globalThis.PaperLensSelectors;
+  const Triage = globalThis.PaperLensTriage;
   const { el, isOnScreen } = globalThis.PaperLensDom;
 
   const DEBOUNCE_MS = 120;
+  const FLASH_MS = 1600;
+  const SEEN_FIELDS = ["seen_before", "first_seen", "first_seen_page"];
+  // page URL + card key -> the seen fields of the first fresh answer on that page, for the document's
+  // lifetime (outside init: a restart after a settings change must not turn new papers into seen ones).
+  const firstHeard = new Map();
+  const flashTimers = new WeakMap(); // card -> the timer that takes its jump outline off
 
   function docEl() {
     return document.documentElement;
@@ -30,6 +44,8 @@
     let timer = 0;
     let running = false;
     let rerun = null; // a pass asked for while one ran: null, or whether it was forced
+    let refreshAfter = false; // a refresh asked for while a pass ran
+    let refreshTimer = 0;
 
     const hasRoot = (c) => {
       const next = c.anchor.nextElementSibling;
@@ -73,7 +89,8 @@
           dataset: { plPaper: paper.id, plKey: c.key },
         },
         [
-          el("div", { className: "pl-row" }),
+          el("div", { className: "pl-meta" }), // seen label, muted reason, "more like this"
+          el("div", { className: "pl-row" }), // star, chips, dismiss
           el("span", { className: "pl-msg", attrs: { role: "status", "aria-live": "polite" } }),
         ]
       );
@@ -100,7 +117,11 @@
         type: "annotate",
         url: location.href,
         html: docEl().outerHTML,
-        cards: unique.map((c) => ({ key: c.key, id: c.id, title: c.title, summary: c.summary || null })),
+        cards: unique.map((c) => {
+          const card = { key: c.key, id: c.id, title: c.title, summary: c.summary || null };
+          if (c.authors && c.authors.length) card.authors = c.authors; // for author mutes
+          return card;
+        }),
         // The cards on screen get their keyphrases first.
         visible: [...new Set(cards.filter((c) => isOnScreen(c.anchor)).map((c) => c.key))],
       });
@@ -112,11 +133,15 @@
       }
       ctx.emit("ok", {});
       const papers = (res.data && res.data.papers) || [];
+      const page = location.href.split("#", 1)[0];
       for (const p of papers) {
         if (!p || typeof p.key !== "string") continue;
-        // Still computing: keep showing the remembered keyphrases until the new ones come (the chips
+        const heard = `${page}\n${p.key}`;
+        if (firstHeard.has(heard)) Object.assign(p, firstHeard.get(heard));
+        else firstHeard.set(heard, Object.fromEntries(SEEN_FIELDS.map((f) => [f, p[f]])));
+        // Still computing: keep showing the keyphrases shown so far until the new ones come (the chips
         // feature polls for them because `pending` stays true).
-        const before = stale.get(p.key);
+        const before = answers.get(p.key) || stale.get(p.key);
         if (p.pending && !(p.keyphrases || []).length && before && (before.keyphrases || []).length) {
           p.keyphrases = before.keyphrases;
         }
@@ -188,18 +213,80 @@
           docEl().dataset.plReady = "done";
         }
       } finally {
-        running = false;
-        if (rerun !== null && !signal.aborted) {
-          const forced = rerun;
-          rerun = null;
-          schedule(forced);
-        }
+        settle();
+      }
+    }
+
+    /** After a pass or a refresh: run what was asked for meanwhile. */
+    function settle() {
+      running = false;
+      if (signal.aborted) return;
+      if (rerun !== null) {
+        const forced = rerun;
+        rerun = null;
+        schedule(forced);
+      } else if (refreshAfter) {
+        refreshAfter = false;
+        scheduleRefresh();
       }
     }
 
     function schedule(force) {
       clearTimeout(timer);
       timer = setTimeout(() => pass(force), DEBOUNCE_MS);
+    }
+
+    /** Ask again for every card shown with a fresh answer, and update each root in place. */
+    async function refresh() {
+      if (signal.aborted) return;
+      if (running) {
+        refreshAfter = true;
+        return;
+      }
+      running = true;
+      try {
+        const cards = Sel.findCards(document).filter((c) => hasRoot(c) && !rootOf(c).dataset.plStale);
+        if (!cards.length) return;
+        const papers = await request(cards);
+        if (papers === null) return;
+        for (const c of cards) {
+          const root = rootOf(c);
+          if (root && rendered.has(root) && answers.has(c.key)) ctx.emit("update", { root, card: c.card, paper: answers.get(c.key) });
+        }
+      } finally {
+        settle();
+      }
+    }
+
+    function scheduleRefresh() {
+      clearTimeout(refreshTimer);
+      refreshTimer = setTimeout(refresh, DEBOUNCE_MS);
+    }
+
+    /** The paper each rendered root shows (fresh, else remembered), one per paper id, in page order. */
+    function pagePapers() {
+      const out = [];
+      for (const root of roots()) {
+        const { key } = rendered.get(root);
+        const p = answers.get(key) || stale.get(key);
+        if (p) out.push(p);
+      }
+      return Triage.uniqueById(out);
+    }
+
+    /** Bring paper `id`'s card into view and, unless `focus` is false, the keyboard focus onto it (its
+     * star), outlined a moment. Returns false when the page shows no card of it. */
+    function jump(id, { focus = true } = {}) {
+      const root = roots(id).find((r) => r.getClientRects().length);
+      if (!root) return false;
+      const card = cardOf(root) || root;
+      card.scrollIntoView({ block: "center" });
+      const target = root.querySelector(".pl-star") || root.querySelector("button, a[href]");
+      if (target && focus) target.focus({ preventScroll: true });
+      card.classList.add("pl-flash");
+      clearTimeout(flashTimers.get(card));
+      flashTimers.set(card, setTimeout(() => card.classList.remove("pl-flash"), FLASH_MS));
+      return true;
     }
 
     function stats() {
@@ -211,19 +298,26 @@
         cards: keys.size,
         annotated: [...keys].filter((k) => cards.some((c) => c.key === k && hasRoot(c))).length,
         saved: new Set([...answers.values()].filter((p) => p.saved).map((p) => p.id)).size,
+        counts: Triage.pageCounts(pagePapers()),
       };
     }
 
+    ctx.on("triage-changed", scheduleRefresh);
+
     signal.addEventListener("abort", () => {
       clearTimeout(timer);
+      clearTimeout(refreshTimer);
       for (const node of document.querySelectorAll(".pl-annot")) node.remove();
+      for (const node of document.querySelectorAll(".pl-flash")) node.classList.remove("pl-flash");
       delete docEl().dataset.plReady;
     });
 
     Object.assign(ctx, {
-      papers: { forId, all: () => [...answers.values(), ...stale.values()] },
+      papers: { forId, all: () => [...answers.values(), ...stale.values()], onPage: pagePapers },
       roots,
       cardOf,
+      jump,
+      refresh: scheduleRefresh,
       isCard: (node) => annotatedCards.has(node),
       flash,
       requestPass: schedule,

@@ -5,7 +5,11 @@
  *
  * ctx: settings; send(msg) (to the service worker); on(type, fn) / emit(type, detail) (the features'
  * events, see annotate.js and each feature); and what annotate.js adds: papers, roots, cardOf, isCard,
- * flash, requestPass, retry, stats. */
+ * jump, flash, requestPass, retry, refresh, stats.
+ *
+ * The view settings (Settings.VIEW_KEYS: dim seen, hide dismissed, sort, cut-off) change in place: the
+ * features get "settings" {settings} and nothing is asked again. "triage-changed" from the worker (a
+ * dismissal, a mute, a new seed, in any tab or the popup) reaches the features as the same event. */
 (function () {
   "use strict";
 
@@ -14,14 +18,19 @@
   const Annotate = globalThis.PaperLensAnnotate;
   const F = globalThis.PaperLensFeatures;
 
-  // In the order they render into a card: the star before the chips, the related list below them.
+  // In the order they render into a card: the seen label and the for-you mark above the row, the star
+  // before the chips, the dismiss button after them, the related list below.
   const FEATURES = [
+    F.seenLabel,
+    F.mutedTerms,
+    F.forYou,
     F.saveStar,
     F.chips,
+    F.dismiss,
     F.keyphraseProgress,
     F.relatedList,
-    F.forYou,
     F.phraseHighlight,
+    F.pageBar,
     F.backendBanner,
     F.keyboardCommands,
     F.pageObserver,
@@ -85,6 +94,10 @@
       settled(60000).then(() => sendResponse(running ? running.annotate.stats() : { ok: false }));
       return true;
     }
+    if (msg.type === "triage-changed") {
+      if (running) running.ctx.emit("triage-changed", msg);
+      return false;
+    }
     if (name === "stats") {
       const cards = new Set(globalThis.PaperLensSelectors.findCards(document).map((c) => c.key)).size;
       sendResponse(running ? running.annotate.stats() : { ok: true, url: location.href, cards, annotated: 0, off: true });
@@ -104,6 +117,12 @@
     Settings.load().then((next) => {
       const prev = settings;
       settings = next;
+      const others = Object.keys(Settings.DEFAULTS).filter((k) => !Settings.VIEW_KEYS.includes(k));
+      if (running && settings.autoAnnotate && others.every((k) => prev[k] === next[k])) {
+        running.ctx.settings = next;
+        running.ctx.emit("settings", { settings: next }); // only the view changed: no new pass
+        return;
+      }
       if (!settings.autoAnnotate) stop();
       else if (!running || prev.keyphrasesPerCard !== next.keyphrasesPerCard || prev.showRelated !== next.showRelated) {
         start(); // render again with the new settings

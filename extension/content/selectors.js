@@ -28,8 +28,11 @@
     cardText: "p",
     // Single paper page (https://huggingface.co/papers/2509.09737): the paper's title.
     paperTitle: "main h1, h1",
+    // The authors a card shows: avatars titled with the name (live cards: <ul><li title="Ada Lovelace">),
+    // the first few of them; the page's JSON has the full list, which the backend reads.
+    cardAuthors: "ul li[title]",
     // Everything Paper Lens injects (never treated as page content).
-    ours: ".pl-annot, .pl-banner, .pl-progress",
+    ours: ".pl-annot, .pl-banner, .pl-progress, .pl-bar, .pl-toast",
   });
 
   /** A node's text as the reader sees it: a <br> is a word break (textContent would glue the words), white
@@ -85,10 +88,37 @@
       const card = article || heading.parentElement;
       const title = textOf(heading);
       if (!card || !title) continue;
-      out.push({ card, anchor: heading, id, key: Links.cardKey(id, title), title, summary: cardText(heading, card) });
+      const authors = [...new Set([...card.querySelectorAll(SELECTORS.cardAuthors)].map((n) => n.getAttribute("title").trim()))];
+      out.push({
+        card,
+        anchor: heading,
+        id,
+        key: Links.cardKey(id, title),
+        title,
+        summary: cardText(heading, card),
+        authors: authors.filter(Boolean),
+      });
     }
     return out;
   }
 
-  globalThis.PaperLensSelectors = Object.freeze({ SELECTORS, findCards });
+  /** The list the cards sit in, for the page bar and the visual sort: {container, itemOf(card)}, where
+   * `container` is the innermost element holding every list card (the site's grid) and `itemOf` the
+   * card's ancestor that is a direct child of it (the grid item CSS `order` applies to). null when the
+   * page has fewer than two list cards (a single paper page). */
+  function findList(cards) {
+    const elements = [...new Set(cards.filter((c) => c.anchor.matches(SELECTORS.cardTitle)).map((c) => c.card))];
+    if (elements.length < 2) return null;
+    let container = elements[0].parentElement;
+    while (container && !elements.every((n) => container.contains(n) && n !== container)) container = container.parentElement;
+    if (!container) return null;
+    const itemOf = (card) => {
+      let node = card;
+      while (node && node.parentElement !== container) node = node.parentElement;
+      return node || card;
+    };
+    return { container, itemOf };
+  }
+
+  globalThis.PaperLensSelectors = Object.freeze({ SELECTORS, findCards, findList });
 })();

@@ -25,5 +25,13 @@
     return r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < window.innerHeight;
   }
 
-  globalThis.PaperLensDom = Object.freeze({ el, isOnScreen });
+  /** Take Paper Lens classes off a page node; a class attribute left empty goes too, so a page we
+   * marked is, once cleaned up, byte for byte the page it was (every site element we mark has classes
+   * of its own, or had none). */
+  function unclass(node, ...names) {
+    node.classList.remove(...names);
+    if (node.getAttribute("class") === "") node.removeAttribute("class");
+  }
+
+  globalThis.PaperLensDom = Object.freeze({ el, isOnScreen, unclass });
 })();

@@ -151,8 +151,10 @@ def keyphrases_pending(app, polls_pending: int = 2) -> None:
             phrases[paper["id"]] = paper["keyphrases"]
             paper["keyphrases"], paper["pending"] = [], True
             # Known for_you and why values (the test is about rendering them, not computing them):
-            # the first paper is the one closest to the reader's library.
+            # the first paper is the one closest to the reader's library, and the only one the
+            # backend marks (for_you_mark is its rule; the extension only draws it).
             paper["for_you"] = 0.9 if i == 0 else 0.05
+            paper["for_you_mark"] = i == 0
             for rel in paper["related"]:
                 rel["why"] = ["diffusion", "sampling"]
         return out

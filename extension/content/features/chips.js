@@ -2,22 +2,25 @@
  * being computed show "keyphrases…" and fill in as the backend finishes them: polled by paper id, the
  * ones on screen first (the backend computes them in the order asked, so scrolling re-prioritizes).
  * Listens: "annotation" (adds the chips), "papers" (starts polling for pending ones).
- * Emits: "chip" {phrase, root} on a click (phrase-highlight.js acts on it); "keyphrase-progress"
+ * Emits: "chip" {phrase, key, root} on a click (phrase-highlight.js acts on it; `key` says which chips are
+ * the same phrase, shared/triage.js phraseKey); "keyphrase-progress"
  * {done, total} while some are pending and once they are all in. */
 (function () {
   "use strict";
 
   const { el, isOnScreen } = globalThis.PaperLensDom;
+  const Triage = globalThis.PaperLensTriage;
 
   // Quick at first (the cards on screen take the backend well under a second), then every 1.5 s.
   const POLL_MS = [300, 300, 500, 500, 800, 1000];
   const POLL_LATER_MS = 1500;
   const POLL_MAX = 125; // about three minutes of polling for pending keyphrases
 
+  /** [{phrase, key}] of the paper's keyphrases, at most `perCard` (null: all). */
   function phrasesOf(paper, perCard) {
     return (Array.isArray(paper.keyphrases) ? paper.keyphrases : [])
-      .map((k) => (k && typeof k === "object" ? k.phrase : k))
-      .filter((p) => typeof p === "string" && p.trim())
+      .map((k) => ({ phrase: k && typeof k === "object" ? k.phrase : k, key: Triage.phraseKey(k) }))
+      .filter((k) => typeof k.phrase === "string" && k.phrase.trim())
       .slice(0, perCard === null ? undefined : perCard);
   }
 
@@ -53,7 +56,7 @@
         group.append(el("span", { className: "pl-pending", text: "keyphrases…" }));
         return;
       }
-      for (const phrase of phrases) {
+      for (const { phrase, key } of phrases) {
         group.append(
           el("button", {
             className: "pl-chip",
@@ -64,8 +67,8 @@
               "aria-label": `Keyphrase ${phrase}: highlight papers on this page that share it`,
               title: "Highlight papers on this page that share this keyphrase",
             },
-            dataset: { plPhrase: phrase.toLowerCase() },
-            on: { click: () => ctx.emit("chip", { phrase, root }) },
+            dataset: { plPhrase: phrase.toLowerCase(), plKey: key },
+            on: { click: () => ctx.emit("chip", { phrase, key, root }) },
           })
         );
       }
