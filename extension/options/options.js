@@ -1,11 +1,13 @@
 /* Options page: reads and writes the settings in chrome.storage (validated by PaperLensSettings). How
  * many keyphrases a card can show is the backend's setting: the input's maximum comes from it. The
  * backend URL is checked as it is typed, and "Test connection" asks the worker for health at the URL
- * in the field, before it is saved. */
+ * in the field, before it is saved. Muted terms and the for-you seed are the backend's (GET/PUT/DELETE
+ * /api/muted, /api/for-you/seed, through the worker): they change at once, not with Save. */
 (function () {
   "use strict";
 
   const S = globalThis.PaperLensSettings;
+  const { el } = globalThis.PaperLensDom;
   const { send } = globalThis.PaperLensMessages;
   const $ = (id) => document.getElementById(id);
   let testRun = 0; // a newer test (or an edit) makes an older answer stale
@@ -22,6 +24,8 @@
     $("keyphrasesPerCard").value = settings.keyphrasesPerCard === null ? "" : String(settings.keyphrasesPerCard);
     $("autoAnnotate").checked = settings.autoAnnotate;
     $("showRelated").checked = settings.showRelated;
+    for (const key of ["dimSeen", "hideDismissed", "sortByRelevance"]) $(key).checked = settings[key];
+    $("relevanceCutoff").value = String(settings.relevanceCutoff);
     checkUrl();
   }
 
@@ -85,6 +89,10 @@
         keyphrasesPerCard: perCard === "" ? null : Number(perCard),
         autoAnnotate: $("autoAnnotate").checked,
         showRelated: $("showRelated").checked,
+        dimSeen: $("dimSeen").checked,
+        hideDismissed: $("hideDismissed").checked,
+        sortByRelevance: $("sortByRelevance").checked,
+        relevanceCutoff: Number($("relevanceCutoff").value || 0),
       });
       fill(saved);
       say(msg, "Saved.", "");
@@ -94,9 +102,109 @@
     }
   }
 
+  function backendProblem(res) {
+    return res.down ? "the backend is not running" : res.error;
+  }
+
+  function mutedItem(m) {
+    const remove = el("button", {
+      text: "Unmute",
+      attrs: { type: "button", "aria-label": `Unmute the ${m.kind} “${m.term}”` },
+    });
+    remove.addEventListener("click", async () => {
+      remove.disabled = true;
+      const res = await send({ type: "unmute", term: m.term, kind: m.kind });
+      if (!res.ok && res.status !== 404) {
+        remove.disabled = false;
+        say($("pl-mute-msg"), `Could not unmute: ${backendProblem(res)}`, "error");
+        return;
+      }
+      say($("pl-mute-msg"), `Unmuted “${m.term}”.`, "");
+      loadMuted();
+    });
+    return el("li", { className: "pl-muted-item", dataset: { plMuted: `${m.kind}:${m.term}` } }, [
+      el("span", { className: "pl-muted-term", text: m.term }),
+      el("span", { className: "pl-kind", text: m.kind }),
+      remove,
+    ]);
+  }
+
+  async function loadMuted() {
+    const res = await send({ type: "listMuted" });
+    const list = $("pl-muted-list");
+    if (!res.ok) {
+      list.replaceChildren();
+      say($("pl-mute-msg"), `Muted terms cannot be listed: ${backendProblem(res)}`, "error");
+      return;
+    }
+    const muted = Array.isArray(res.data.muted) ? res.data.muted : [];
+    list.replaceChildren(...muted.map(mutedItem));
+    if (!muted.length) list.append(el("li", { className: "pl-muted pl-hint", text: "Nothing muted." }));
+  }
+
+  async function onMute(event) {
+    event.preventDefault();
+    const term = $("pl-mute-term").value.trim();
+    const kind = $("pl-mute-kind").value;
+    if (!term) {
+      say($("pl-mute-msg"), "Type a word, a phrase or an author's name first.", "error");
+      $("pl-mute-term").focus();
+      return;
+    }
+    const res = await send({ type: "mute", term, kind });
+    if (!res.ok) {
+      say($("pl-mute-msg"), `Not muted: ${backendProblem(res)}`, "error");
+      return;
+    }
+    $("pl-mute-term").value = "";
+    say($("pl-mute-msg"), `Muted the ${kind} “${res.data.muted.term}”: open papers pages dim matching cards.`, "ok");
+    loadMuted();
+  }
+
+  /** The tags the seed can be (every tag of a saved paper) and the seed the backend uses now. */
+  async function loadSeed() {
+    const select = $("pl-seed");
+    const [seed, saved] = await Promise.all([send({ type: "forYouSeed" }), send({ type: "listSaved", query: { limit: 1000 } })]);
+    if (!seed.ok) {
+      select.disabled = true;
+      say($("pl-seed-msg"), `The seed cannot be read: ${backendProblem(seed)}`, "error");
+      return;
+    }
+    select.disabled = false;
+    const tags = saved.ok ? [...new Set(saved.data.saved.flatMap((r) => (Array.isArray(r.tags) ? r.tags : [])))].sort() : [];
+    const current = seed.data.seed.tag;
+    if (current && !tags.includes(current)) tags.unshift(current);
+    select.replaceChildren(el("option", { text: "All saved papers", attrs: { value: "" } }), ...tags.map((t) => el("option", { text: `Papers tagged “${t}”`, attrs: { value: t } })));
+    select.value = current || "";
+    describeSeed(seed.data.seed, "");
+  }
+
+  function describeSeed(seed, kind) {
+    const n = `${seed.papers} paper${seed.papers === 1 ? "" : "s"}`;
+    say($("pl-seed-msg"), seed.tag ? `For you follows the ${n} tagged “${seed.tag}”.` : `For you follows all ${n} you saved.`, kind);
+  }
+
+  async function onSeed() {
+    const select = $("pl-seed");
+    const tag = select.value || null;
+    select.disabled = true;
+    const res = await send({ type: "setForYouSeed", tag });
+    select.disabled = false;
+    if (!res.ok) {
+      say($("pl-seed-msg"), `Not changed: ${backendProblem(res)}`, "error");
+      loadSeed();
+      return;
+    }
+    describeSeed(res.data.seed, "ok");
+  }
+
   document.addEventListener("DOMContentLoaded", async () => {
     fill(await S.load());
     showBackendLimit();
+    loadMuted();
+    loadSeed();
+    $("pl-mute-form").addEventListener("submit", onMute);
+    $("pl-seed").addEventListener("change", onSeed);
     $("pl-form").addEventListener("submit", onSubmit);
     $("backendUrl").addEventListener("input", checkUrl);
     $("pl-test").addEventListener("click", testConnection);

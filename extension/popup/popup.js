@@ -1,4 +1,5 @@
-/* Toolbar popup: backend status, annotate now, counts, the saved list and exports.
+/* Toolbar popup: backend status, annotate now, the current page's counts and today's summary (new, close
+ * to your library), the saved list, the dismissed list with Undo, and exports.
  * Talks to the backend only through the service worker (shared/messages.js), like the content script. */
 (function () {
   "use strict";
@@ -58,6 +59,65 @@
     $("pl-page-count").textContent = stats
       ? `This page: ${stats.annotated}/${stats.cards} cards annotated`
       : "Open huggingface.co/papers to annotate.";
+    showSummary(stats);
+  }
+
+  /** Today's triage of the current page: how many papers are new to the library and how many are close
+   * to it (the page bar's numbers, from the content script). */
+  function showSummary(stats) {
+    const box = $("pl-page-summary");
+    const c = stats && stats.counts;
+    box.hidden = !c || !c.total;
+    if (box.hidden) return;
+    box.replaceChildren(
+      el("strong", { text: `${c.new} new` }),
+      ` of ${c.total} · `,
+      el("strong", { text: `${c.close} close to your library` }),
+      c.dismissed ? ` · ${c.dismissed} dismissed` : ""
+    );
+  }
+
+  function dismissedItem(p) {
+    const label = p.title || p.id;
+    const href = safeHref(p.url);
+    const undo = el("button", {
+      className: "pl-undo",
+      text: "Undo",
+      attrs: { type: "button", "aria-label": `Undo dismissing ${label}`, title: "Show it again and let it back into related lists" },
+    });
+    undo.addEventListener("click", () => undismiss(p, undo));
+    const title = el(href ? "a" : "span", {
+      className: "pl-saved-title",
+      text: label,
+      attrs: { href, target: href ? "_blank" : null, rel: href ? "noopener" : null },
+    });
+    return el("li", { className: "pl-saved-item", dataset: { plDismissed: p.id } }, [el("div", { className: "pl-saved-main" }, [title]), undo]);
+  }
+
+  /** The dismissed papers, newest first, each with Undo. */
+  async function loadDismissed() {
+    const res = await send({ type: "listDismissed" });
+    const papers = res.ok && Array.isArray(res.data.papers) ? res.data.papers : [];
+    $("pl-dismissed-total").textContent = res.ok ? `(${papers.length})` : "";
+    $("pl-dismissed-list").replaceChildren(...papers.slice(0, LISTED).map(dismissedItem));
+    const empty = $("pl-dismissed-empty");
+    empty.hidden = papers.length > 0;
+    if (!res.ok) say(empty, `Could not list dismissed papers: ${res.down ? "the backend is not running" : res.error}`, true);
+    else say(empty, "Nothing dismissed: × on a paper card sets it aside.");
+  }
+
+  async function undismiss(p, button) {
+    button.disabled = true;
+    const res = await send({ type: "undismiss", id: p.id });
+    if (!res.ok && res.status !== 404) {
+      button.disabled = false;
+      say($("pl-dismissed-empty"), `Could not undo: ${res.error}`, true);
+      $("pl-dismissed-empty").hidden = false;
+      return;
+    }
+    // The worker tells the open pages, which ask for their cards again; the counts follow.
+    await loadDismissed();
+    tabMessage({ type: "stats" }).then((stats) => stats && showPageCount(stats));
   }
 
   async function annotateNow() {
@@ -215,6 +275,7 @@
     if (health) {
       renderExports(health.formats);
       loadSaved();
+      loadDismissed();
     } else {
       showEmpty(lastHealth, "", "");
     }
