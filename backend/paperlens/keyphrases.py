@@ -39,7 +39,7 @@ from .config import KEYPHRASES_DIVERSITY, KEYPHRASES_TOP_N, KEYPHRASES_TOP_N_MAX
 from .embedding import MODEL_NAME, BundledEmbedder
 
 # Bump when candidate generation or scoring changes: cached keyphrases then recompute.
-ALGORITHM_VERSION = 5
+ALGORITHM_VERSION = 6
 
 @dataclass(frozen=True)
 class Settings:
@@ -869,6 +869,8 @@ benchmark accuracy system algorithm approach fine tuning tune layer weight input
 standard baseline mechanism self attention transformer imagenet result experiment setting scale
 """.split()
 )
+# BROAD's vectors by model name, one column each: embedded once per process.
+_BROAD_VECTORS: dict[str, np.ndarray] = {}
 # Acronyms embed poorly (MiniLM knows few of them), so these are matched as written.
 BROAD_ACRONYMS = set("AI ML DL NLP CV RL LLM LM MLLM VLM CNN RNN DNN ANN GNN VIT PTM".split())
 
@@ -922,7 +924,7 @@ class KeyphraseExtractor:
     GENERIC_WEIGHT = 0.5
     # A phrase of GENERIC_WORDS alone counts as this close to BROAD.
     GENERIC_WORDS_NEAR = 1.0
-    MAX_CANDIDATES = 22
+    MAX_CANDIDATES = 20
     # The pool's prior (before any embedding): phrases over lone words; spans cut out of longer runs and
     # first-sentence context last, as the ranking would weigh them anyway.
     PRUNE_PHRASE = 1.5
@@ -934,7 +936,6 @@ class KeyphraseExtractor:
         self._backend = None
         self.settings = settings or Settings()
         self.memo = PhraseMemo(persistent=phrase_cache)
-        self._broad = None  # BROAD's vectors, one column each, embedded on first use
 
     @property
     def model_name(self) -> str:
@@ -1016,10 +1017,11 @@ class KeyphraseExtractor:
         return sorted(cs, key=lambda c: -prior[id(c)])[: self.MAX_CANDIDATES]
 
     def _generic(self, cs: list[Candidate], vecs: np.ndarray) -> np.ndarray:
-        if self._broad is None:
+        broad = _BROAD_VECTORS.get(self.model_name)
+        if broad is None:  # once per process and model, like loading the model itself
             anchors = self.embed_phrases(BROAD)
-            self._broad = np.stack([anchors[a] for a in BROAD]).T
-        near = (vecs @ self._broad).max(axis=1)
+            broad = _BROAD_VECTORS.setdefault(self.model_name, np.stack([anchors[a] for a in BROAD]).T)
+        near = (vecs @ broad).max(axis=1)
         near = np.maximum(near, [1.0 if singular(c.text).upper() in BROAD_ACRONYMS else 0.0 for c in cs])
         near = np.maximum(near, [self.GENERIC_WORDS_NEAR * _all_generic(c.text) for c in cs])
         return self.GENERIC_WEIGHT * np.clip((near - self.GENERIC_FLOOR) / (1 - self.GENERIC_FLOOR), 0, 1)
