@@ -16,6 +16,8 @@ const settingsStore = globalThis.PaperLensSettings;
 /* The backend's own settings and limits (GET /api/health), per backend URL, for as long as the worker
  * lives: how many ids one keyphrase poll may carry comes from the backend, never from here. */
 const backendInfo = new Map();
+// Backend URLs that refuse the authors a card shows (older than author mutes), for the worker's lifetime.
+const noCardAuthors = new Set();
 
 async function limits(base) {
   if (!backendInfo.has(base)) {
@@ -92,7 +94,18 @@ const handlers = {
     if (!Array.isArray(msg.cards) || !msg.cards.length) throw new api.ApiError("no paper cards on this page");
     const page = { url: String(msg.url || ""), cards: msg.cards };
     if (typeof msg.html === "string" && msg.html) page.html = msg.html;
-    const data = await api.annotate(base, page);
+    const withoutAuthors = () => ({ ...page, cards: page.cards.map(({ authors, ...card }) => card) });
+    let data;
+    try {
+      data = await api.annotate(base, noCardAuthors.has(base) ? withoutAuthors() : page);
+    } catch (e) {
+      // A backend from before author mutes refuses a card's "authors" (a 400 naming the field): the page
+      // must still be annotated, so ask again without them, and from then on.
+      const refused = e.status === 400 && /\bauthors\b/.test(e.message) && page.cards.some((c) => c.authors);
+      if (!refused || noCardAuthors.has(base)) throw e;
+      noCardAuthors.add(base);
+      data = await api.annotate(base, withoutAuthors());
+    }
     remember(data.papers);
     return data;
   },
