@@ -176,6 +176,7 @@ def test_casing_follows_the_text_not_the_title_case():
         ("CoT", "high-quality Chain-of-Thought"),
         ("zero-shot TTS", "zero-shot text-to-speech"),
         ("SFT", "Anchored Supervised Fine-Tuning"),
+        ("IHs", "IH emergence dynamics"),  # an acronym's plural is its singular
         ("Feature Construction", "Rich Feature Construction"),
     ],
 )
