@@ -19,7 +19,7 @@ def test_annotate_text_copy_end_to_end(client, text_copy):
     papers = body["papers"]
     assert len(papers) == TEXT_COPY_PAPERS
     assert all(p["keyphrases"] and p["pending"] is False and p["saved"] is False for p in papers)
-    assert all(set(k) == {"phrase", "score"} for p in papers for k in p["keyphrases"])
+    assert all(set(k) == {"phrase", "score", "key"} for p in papers for k in p["keyphrases"])
     assert all(r["id"] != p["id"] for p in papers for r in p["related"])
     assert client.get("/api/health").get_json()["papers"] == TEXT_COPY_PAPERS
 

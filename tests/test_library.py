@@ -263,7 +263,7 @@ def test_duplicate_entries_in_one_file_merge():
         "@misc{a, title={T}, eprint={2509.09737}, keywords={x}}\n"
         "@misc{a, title={T}, eprint={2509.09737v2}, keywords={y}}"
     )
-    records, duplicates = formats.parse_import("bibtex", text)
+    records, duplicates, _, _ = formats.parse_import("bibtex", text)
     assert duplicates == 1 and len(records) == 1 and records[0]["tags"] == ["x", "y"]
 
 

@@ -234,9 +234,9 @@ def test_import_checkpoints_in_the_background_and_restores_autocheckpoint(tmp_pa
     threads = []
     real = Store.checkpoint_in_background
     monkeypatch.setattr(Store, "checkpoint_in_background", lambda self: threads.append(real(self)) or threads[-1])
-    records, _ = formats.parse_import(
+    records = formats.parse_import(
         "json", {"saved": [{"id": f"2509.{i:05d}", "title": f"Paper {i}", "abstract": "x" * 2000} for i in range(3000)]}
-    )
+    ).records
     assert store.import_saved(records)["imported"] == 3000
     conn = store._conn()
     assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000

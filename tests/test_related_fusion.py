@@ -231,30 +231,47 @@ def test_ranker_setting(tmp_path, embedder):
     assert "--ranker [bm25|fusion]" in out
 
 
-def test_annotate_stores_embeddings_and_fuses_through_the_api(tmp_path, embedder, text_copy):
+def test_annotate_stores_embeddings_and_fuses_through_the_api(tmp_path, embedder):
     from conftest import HEADERS
+    from test_related_service import library
 
     from paperlens.app import create_app
 
     db = str(tmp_path / "library.sqlite3")
     on = create_app({"TESTING": True, "DB_PATH": db, "EMBEDDER": embedder})
     off = create_app({"TESTING": True, "DB_PATH": db, "EMBEDDER": embedder, "RELATED_RANKER": "bm25"})
+    # Five topics of four papers: each paper's three topic mates are its closest.
+    cards = [{"key": p["id"], "id": p["id"], "title": p["title"], "summary": p["abstract"]} for p in library()]
     try:
-        first = on.test_client().post("/api/annotate", json={"text": text_copy, "wait": True}, headers=HEADERS)
+        first = on.test_client().post("/api/annotate", json={"cards": cards, "wait": True}, headers=HEADERS)
         assert first.status_code == 200
         ids = [p["id"] for p in first.get_json()["papers"]]
         store = on.extensions["paperlens"].store
         assert set(store.get_paper_embeddings("hash-embedder", ids)) == set(ids)
-        fused = on.test_client().post("/api/annotate", json={"text": text_copy}, headers=HEADERS).get_json()["papers"]
-        plain = off.test_client().post("/api/annotate", json={"text": text_copy}, headers=HEADERS).get_json()["papers"]
+        store.save_paper(ids[0])
+
+        def both():
+            return [app.test_client().post("/api/annotate", json={"cards": cards}, headers=HEADERS).get_json()["papers"]
+                    for app in (on, off)]
+
+        fused, plain = both()
         assert [p["id"] for p in fused] == [p["id"] for p in plain] == ids
         assert all(p["pending"] is False for p in fused)
-        # Same shape, same for_you (BM25); some related lists are re-ordered by the embeddings.
-        assert [p["for_you"] for p in fused] == [p["for_you"] for p in plain]
         for f in fused:
+            topic = f["title"].split()[0]
+            assert [h["title"].split()[0] for h in f["related"][:3]] == [topic] * 3
             for h in f["related"]:
-                assert set(h) == {"id", "title", "url", "score", "saved", "why"} and h["why"]
+                assert set(h) == {"id", "title", "url", "score", "saved", "why", "on_page"} and h["why"]
+                assert h["on_page"] is True  # the whole library is on this page
+        # Some related lists are re-ordered by the embeddings, and for_you blends in their cosine (the mean
+        # of BM25 closeness and cosine): other numbers, the same story. The saved paper's topic mates are
+        # close to it, with it as the reason; the saved paper itself has no other seed (0).
         assert [[h["id"] for h in p["related"]] for p in fused] != [[h["id"] for h in p["related"]] for p in plain]
+        assert [p["for_you"] for p in fused] != [p["for_you"] for p in plain]
+        for answer in (fused, plain):
+            assert answer[0]["for_you"] == 0.0 and answer[0]["for_you_because"] == []
+            assert min(p["for_you"] for p in answer[1:4]) > 0.9 > max(p["for_you"] for p in answer[4:])
+            assert all(p["for_you_mark"] and [b["id"] for b in p["for_you_because"]] == [ids[0]] for p in answer[1:4])
     finally:
         on.extensions["paperlens"].close()
         off.extensions["paperlens"].close()

@@ -229,7 +229,7 @@ def test_json_round_trip_is_identical(client, annotate, app, tmp_path, embedder)
     empty = create_app({"TESTING": True, "DB_PATH": str(tmp_path / "other.sqlite3"), "EMBEDDER": embedder})
     other = empty.test_client()
     r = do_import(other, "json", json.loads(first))
-    assert r.get_json() == {"ok": True, "imported": 3, "updated": 0, "skipped": 0}
+    assert r.get_json() == {"ok": True, "imported": 3, "updated": 0, "skipped": 0, "dismissed": 0, "muted": 0}
     second = export(other)
     assert second == first
     doc = json.loads(second)
@@ -246,20 +246,20 @@ def test_import_merges_into_existing_saves(client):
     put(client, "2509.00001", {"tags": ["mine"], "note": "my note"})
     bib = "@misc{k, title={T}, eprint={2509.00001}, keywords={theirs}, annote={their note}}\n" \
           "@misc{j, title={New One}, eprint={2509.00002}}"
-    assert do_import(client, "bibtex", bib).get_json() == {"ok": True, "imported": 1, "updated": 1, "skipped": 0}
+    assert do_import(client, "bibtex", bib).get_json() == {"ok": True, "imported": 1, "updated": 1, "skipped": 0, "dismissed": 0, "muted": 0}
     merged = client.get("/api/saved/2509.00001", headers=HEADERS).get_json()["saved"]
     assert merged["tags"] == ["mine", "theirs"] and merged["note"] == "my note"
     assert do_import(client, "bibtex", bib).status_code == 409  # all of it again: a duplicate import
 
     # Part old, part new: the new one is imported and the old one skipped, which is no error.
     bib += "\n@misc{n, title={Third}, eprint={2509.00003}}"
-    assert do_import(client, "bibtex", bib).get_json() == {"ok": True, "imported": 1, "updated": 0, "skipped": 2}
+    assert do_import(client, "bibtex", bib).get_json() == {"ok": True, "imported": 1, "updated": 0, "skipped": 2, "dismissed": 0, "muted": 0}
 
 
 def test_filling_in_a_saved_papers_details_counts_as_an_update(client):
     put(client, "2509.00001", {})  # saved by id: no details yet
     bib = "@misc{k, title={Now Known}, author={Ada Lovelace}, eprint={2509.00001}}"
-    assert do_import(client, "bibtex", bib).get_json() == {"ok": True, "imported": 0, "updated": 1, "skipped": 0}
+    assert do_import(client, "bibtex", bib).get_json() == {"ok": True, "imported": 0, "updated": 1, "skipped": 0, "dismissed": 0, "muted": 0}
     saved = client.get("/api/saved/2509.00001", headers=HEADERS).get_json()["saved"]
     assert saved["title"] == "Now Known" and saved["authors"] == ["Ada Lovelace"]
     assert do_import(client, "bibtex", bib).status_code == 409

@@ -136,4 +136,4 @@ def test_every_command_is_in_the_readme_table():
 
     section = (ROOT / "README.md").read_text(encoding="utf-8").split("## Command line", 1)[1].split("\n## ", 1)[0]
     rows = [line for line in section.splitlines() if line.startswith("| `paperlens")]
-    assert {name for row in rows for name in re.findall(r"`paperlens (\w+)", row.split(" | ")[0])} == set(cli.commands)
+    assert {name for row in rows for name in re.findall(r"`paperlens ([\w-]+)", row.split(" | ")[0])} == set(cli.commands)

@@ -11,8 +11,12 @@ paper carries the `key` of the card it answers, so the extension never has to re
 
 from __future__ import annotations
 
+import time
+
 from .config import (
     MAX_ABSTRACT_CHARS,
+    MAX_AUTHOR_CHARS,
+    MAX_CARD_AUTHORS,
     MAX_CARD_KEY_CHARS,
     MAX_PAPERS_PER_PAGE,
     MAX_TITLE_CHARS,
@@ -25,8 +29,9 @@ from .ids import TITLE_ID_PREFIX, is_arxiv_id, paper_url, title_id, title_key
 from .keyphrase_jobs import KeyphraseJobs
 from .keyphrases import KeyphraseExtractor
 from .ranking import DEFAULT_RANKER, make_ranker
+from .triage import MuteMatcher, mark_for_you
 
-CARD_FIELDS = ("key", "id", "title", "summary")
+CARD_FIELDS = ("key", "id", "title", "summary", "authors")
 # The page kind recorded for a request that sends cards but no page and no huggingface.co URL.
 CARDS_KIND = "cards"
 
@@ -38,18 +43,19 @@ def related_snapshot_path(db_path: str) -> str | None:
 
 def read_cards(raw) -> list[dict]:
     """Validate the `cards` of an annotate request: a list of at most MAX_PAPERS_PER_PAGE objects
-    {"key": str (unique), "id"?: arXiv id or null, "title": str, "summary"?: str or null}. Returns them
-    as {"key", "id" (None if absent), "title" (single-spaced), "summary" ("" if absent)}. Raises
-    PaperLensError: 400 for a bad shape, 422 for too many cards."""
+    {"key": str (unique), "id"?: arXiv id or null, "title": str, "summary"?: str or null, "authors"?: [str]
+    (the names the card shows) or null}. Returns them as {"key", "id" (None if absent), "title"
+    (single-spaced), "summary" ("" if absent), "authors" (single-spaced, blanks dropped; [] if absent)}.
+    Raises PaperLensError: 400 for a bad shape, 422 for too many cards."""
     if not isinstance(raw, list) or not raw:
-        raise PaperLensError("'cards' must be a non-empty list of {key, id?, title, summary?}", 400)
+        raise PaperLensError("'cards' must be a non-empty list of {key, id?, title, summary?, authors?}", 400)
     if len(raw) > MAX_PAPERS_PER_PAGE:
         raise PaperLensError(f"{len(raw)} cards: at most {MAX_PAPERS_PER_PAGE} per call", 422)
     out, keys = [], set()
     for i, card in enumerate(raw):
         where = f"cards[{i}]"
         if not isinstance(card, dict):
-            raise PaperLensError(f"{where} must be an object {{key, id?, title, summary?}}", 400)
+            raise PaperLensError(f"{where} must be an object {{key, id?, title, summary?, authors?}}", 400)
         unknown = sorted(set(card) - set(CARD_FIELDS))
         if unknown:
             raise PaperLensError(f"{where} has unknown field(s) {', '.join(unknown)}: a card takes "
@@ -73,7 +79,16 @@ def read_cards(raw) -> list[dict]:
         if summary is not None and (not isinstance(summary, str) or len(summary) > MAX_ABSTRACT_CHARS):
             raise PaperLensError(f"{where}.summary must be a string of at most {MAX_ABSTRACT_CHARS} characters, "
                                  "or null", 400)
-        out.append({"key": key, "id": pid, "title": title, "summary": " ".join((summary or "").split())})
+        authors = card.get("authors")
+        if authors is not None and not (
+            isinstance(authors, list) and len(authors) <= MAX_CARD_AUTHORS
+            and all(isinstance(a, str) and len(a) <= MAX_AUTHOR_CHARS for a in authors)
+        ):
+            raise PaperLensError(f"{where}.authors must be a list of at most {MAX_CARD_AUTHORS} names of at most "
+                                 f"{MAX_AUTHOR_CHARS} characters, or null", 400)
+        names = [n for n in (" ".join(a.split()) for a in authors or []) if n]
+        out.append({"key": key, "id": pid, "title": title, "summary": " ".join((summary or "").split()),
+                    "authors": names})
     return out
 
 
@@ -129,9 +144,11 @@ class Annotator:
         visible: list[str] | None = None,
     ) -> dict:
         """Record the page's papers in the library and answer with their keyphrases (cached ones now, the
-        rest pending unless `wait`), related papers, for_you and saved status:
+        rest pending unless `wait`), related papers, for_you, saved status and the reader's triage:
         {"ok": true, "page": {"kind", "url"}, "papers": [{"key", "id", "title", "url", "keyphrases",
-        "pending", "related", "saved", "for_you"}], "warnings": [what the parser could not place]}.
+        "pending", "saved", "first_seen", "seen_before", "first_seen_page", "dismissed", "for_you",
+        "for_you_mark", "for_you_because", "muted", "related"}], "warnings": [what the parser could not
+        place]} (tests/contract/triage.json says what each field holds).
 
         `content` is the page (HTML, JSON or a text copy). With `cards` (validated by `read_cards`) the
         answer has one paper per card, in card order, under the card's key, and only the cards' papers are
@@ -160,16 +177,18 @@ class Annotator:
         for _, p in keyed:  # two cards may name one paper (a title card the library knows by arXiv id)
             distinct_by_id.setdefault(p["id"], p)
         distinct = list(distinct_by_id.values())
-        self.store.record_papers(distinct, page_url=url, page_kind=kind)
+        now = time.time()
+        before = self.store.record_papers(distinct, now=now, page_url=url, page_kind=kind)
+        seen = [_seen_fields(before.get(p["id"]), now, url, kind) for p in distinct]
         id_of = dict(keyed)
         first = [id_of[k]["id"] for k in visible or [] if k in id_of]
 
         if wait:
             # Keyphrases first: computing them stores the document embeddings that fusion ranks with.
-            shaped = self.answer(distinct, self.keyphrases.for_papers(distinct, wait=True, first=first))
+            shaped = self.answer(distinct, self.keyphrases.for_papers(distinct, wait=True, first=first), seen)
         else:
             with self.keyphrases.held():  # the pending papers' batch starts once this answer is built
-                shaped = self.answer(distinct, self.keyphrases.for_papers(distinct, first=first))
+                shaped = self.answer(distinct, self.keyphrases.for_papers(distinct, first=first), seen)
         by_id = {p["id"]: p for p in shaped}
         return {
             "ok": True,
@@ -190,9 +209,10 @@ class Annotator:
             found = by_id.get(card["id"]) if card["id"] else by_title.get(title_key(card["title"]))
             if found is not None:
                 paper = found.to_dict()
+                paper["authors"] = paper["authors"] or card["authors"]
             else:
                 pid = card["id"] or title_id(card["title"])
-                paper = Paper(id=pid, title=card["title"], abstract=card["summary"],
+                paper = Paper(id=pid, title=card["title"], abstract=card["summary"], authors=card["authors"],
                               url=paper_url(pid, card["title"])).to_dict()
                 from_cards.append(paper)
             paper["title_key"] = title_key(paper["title"])
@@ -220,42 +240,79 @@ class Annotator:
             if arxiv_id:
                 p["id"], p["url"] = arxiv_id, paper_url(arxiv_id, p["title"])
 
-    def answer(self, papers: list[dict], keyphrases: list[list[dict] | None]) -> list[dict]:
+    def answer(self, papers: list[dict], keyphrases: list[list[dict] | None],
+               seen: list[dict] | None = None) -> list[dict]:
         """The per-paper answer (without the key) for papers in the library, given their keyphrases (None =
-        pending): related papers with titles and urls, for_you, saved everywhere."""
-        related, for_you = self.ranker.match_page(papers, RELATED_K)
+        pending) and what `_seen_fields` says of each (None: left out): related papers with titles and urls,
+        for_you with its mark and reasons, saved, dismissed and muted."""
+        ids = [p["id"] for p in papers]
+        dismissed = self.store.dismissed_ids()
+        found = self.ranker.rank_page(papers, RELATED_K, seeds=self.store.seed_ids(), dismissed=dismissed)
+        related, for_you = found.related, found.for_you
         related_ids = sorted({hit["id"] for hits in related for hit in hits})
-        details = self.store.get_papers(related_ids)
-        saved = self.store.saved_ids([p["id"] for p in papers] + related_ids)
-        return [
-            {
+        because_ids = sorted({b["id"] for reasons in found.because for b in reasons})
+        details = self.store.get_papers(sorted(set(related_ids) | set(because_ids)))
+        saved = self.store.saved_ids(ids + related_ids)
+        marks = mark_for_you(for_you, [pid not in dismissed for pid in ids])
+        muted = self._muted_matches(papers)
+        on_page = set(ids)
+        out = []
+        for i, (p, kws, hits, fy) in enumerate(zip(papers, keyphrases, related, for_you)):
+            out.append({
                 "id": p["id"],
                 "title": p["title"],
                 "url": p["url"],
-                "keyphrases": kws or [],
+                "keyphrases": with_keys(kws or []),
                 "pending": kws is None,
-                "related": self._hits_shaped(hits, saved, details),
                 "saved": p["id"] in saved,
+                **(seen[i] if seen else {}),
+                "dismissed": p["id"] in dismissed,
                 "for_you": fy,
-            }
-            for p, kws, hits, fy in zip(papers, keyphrases, related, for_you)
-        ]
+                "for_you_mark": marks[i],
+                "for_you_because": [
+                    {"id": b["id"], "title": details[b["id"]]["title"], "why": b["why"]}
+                    for b in found.because[i] if b["id"] in details
+                ],
+                "muted": muted[i],
+                "related": self._hits_shaped(hits, saved, details, on_page),
+            })
+        return out
+
+    def _muted_matches(self, papers: list[dict]) -> list[list[dict]]:
+        """The reader's muted terms each paper matches ([] each when nothing is muted), in what the library
+        holds of it where that is more than this page gave (a text copy's cut abstract, a card without
+        authors): the longer abstract, and the page's or card's authors, else the recorded ones."""
+        matcher = MuteMatcher(self.store.list_muted())
+        if not matcher:
+            return [[] for _ in papers]
+        stored = self.store.get_papers([p["id"] for p in papers])
+        out = []
+        for p in papers:
+            known = stored.get(p["id"], {})
+            abstract = max(p.get("abstract") or "", known.get("abstract") or "", key=len)
+            authors = p.get("authors") or known.get("authors") or []
+            out.append(matcher.match({"title": p["title"], "abstract": abstract, "authors": authors}))
+        return out
 
     def related_to(self, paper_id: str, k: int = RELATED_K) -> list[dict]:
-        """The k library papers closest to library paper `paper_id`, shaped like the annotate answer's
-        "related" items. Raises NotFound if the paper is not in the library."""
+        """The k library papers closest to library paper `paper_id` ("more like this"), shaped like the
+        annotate answer's "related" items: over the relevance floor, never a dismissed paper. Raises NotFound
+        if the paper is not in the library."""
         paper = self.store.get_paper(paper_id)
         if paper is None:
             raise NotFound(f"{paper_id} is not in your library: open a page that lists it first")
-        return self._hits_shaped(self.ranker.match_page([paper], k)[0][0])
+        found = self.ranker.rank_page([paper], k, seeds=(), dismissed=self.store.dismissed_ids())
+        return self._hits_shaped(found.related[0])
 
     def search(self, q: str, k: int = SEARCH_K) -> list[dict]:
         """Library search with the ranker's BM25: [{"id", "title", "url", "score", "saved", "why"}], best
         first, one paper per title."""
         return self._hits_shaped(self.ranker.search(q, k))
 
-    def _hits_shaped(self, hits: list[dict], saved: set[str] | None = None, details: dict | None = None) -> list[dict]:
-        """Hits {"id", "score", "why"} -> {"id", "title", "url", "score", "saved", "why"}."""
+    def _hits_shaped(self, hits: list[dict], saved: set[str] | None = None, details: dict | None = None,
+                     on_page: set[str] | None = None) -> list[dict]:
+        """Hits {"id", "score", "why"} -> {"id", "title", "url", "score", "saved", "why"}, and "on_page" (the
+        hit is one of the page's papers) when `on_page` is given."""
         ids = [h["id"] for h in hits]
         details = details if details is not None else self.store.get_papers(ids)
         saved = saved if saved is not None else self.store.saved_ids(ids)
@@ -267,7 +324,40 @@ class Annotator:
                 "score": h["score"],
                 "saved": h["id"] in saved,
                 "why": h.get("why", []),
+                **({"on_page": h["id"] in on_page} if on_page is not None else {}),
             }
             for h in hits
             if h["id"] in details
         ]
+
+
+def _seen_fields(before: dict | None, now: float, url: str | None, kind: str) -> dict:
+    """{"first_seen", "seen_before", "first_seen_page"} of a paper this request records, from what the
+    library knew of it just before (`Store.record_papers`; None: never seen on a page). A page is
+    {"url", "kind"} with the kind `digest.page_kind` gives its URL (the kind recorded then, for a URL that
+    names no Hugging Face page); null for a page recorded without a URL and for a paper imported with its
+    times but no page."""
+
+    def page(page_url: str | None, recorded_kind: str) -> dict | None:
+        return {"url": page_url, "kind": page_kind(page_url) or recorded_kind} if page_url else None
+
+    if before is None:
+        return {"first_seen": now, "seen_before": False, "first_seen_page": page(url, kind)}
+    first = before["page"]
+    return {
+        "first_seen": before["first_seen"],
+        "seen_before": True,
+        "first_seen_page": page(first["url"], first["kind"]) if first else None,
+    }
+
+
+def with_keys(keyphrases: list[dict]) -> list[dict]:
+    """Keyphrases [{"phrase", "score"}] with their "key": the phrase's terms as the ranking analyzer stems
+    them, joined by one space, so chips of one phrase ("Large Language Models", "large language model")
+    share a key across cards."""
+    if not keyphrases:
+        return keyphrases
+    from .ranking.analyzer import analyzer
+
+    a = analyzer()
+    return [{**k, "key": " ".join(a.terms(k["phrase"]))} for k in keyphrases]

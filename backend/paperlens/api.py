@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from . import __version__
-from .annotate import read_cards, read_visible
+from . import __version__, config
+from .annotate import read_cards, read_visible, with_keys
 from .config import (
     MAX_LIST_LIMIT,
     MAX_PAGE_CHARS,
@@ -18,6 +18,7 @@ from .config import (
 from .errors import NotFound, PaperLensError
 from .ids import check_paper_id
 from .readinglist import fields, formats, speed
+from .triage import check_mute
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -52,8 +53,20 @@ def health():
                 "keyphrases_per_paper": ann.extractor.settings.top_n,
                 "related_per_paper": RELATED_K,
                 "ranker": ann.ranker_name,
+                # The "close to your library" mark's rule (`triage.mark_for_you`), decided here, not by the page.
+                "for_you_mark": {
+                    "share": config.FOR_YOU_MARK_SHARE,
+                    "min": config.FOR_YOU_MARK_MIN,
+                    "floor": config.FOR_YOU_MARK_FLOOR,
+                    "sure": config.FOR_YOU_MARK_SURE,
+                },
             },
-            "limits": {"cards_per_call": MAX_PAPERS_PER_PAGE, "ids_per_call": MAX_PAPERS_PER_PAGE},
+            "limits": {
+                "cards_per_call": MAX_PAPERS_PER_PAGE,
+                "ids_per_call": MAX_PAPERS_PER_PAGE,
+                "muted_terms": config.MAX_MUTED_TERMS,
+                "mute_term_chars": config.MAX_MUTE_TERM_CHARS,
+            },
             "formats": formats.describe(),
         }
     )
@@ -94,7 +107,9 @@ def keyphrases():
         raise PaperLensError(f"at most {MAX_PAPERS_PER_PAGE} ids per request", 400)
     for paper_id in ids:
         check_paper_id(paper_id)
-    return jsonify({"ok": True, **annotator().keyphrases.by_id(ids)})
+    found = annotator().keyphrases.by_id(ids)
+    found["keyphrases"] = {pid: with_keys(kws) for pid, kws in found["keyphrases"].items()}
+    return jsonify({"ok": True, **found})
 
 
 # ---------------------------------------------------------------- the reading list
@@ -193,8 +208,9 @@ def list_saved():
 def export_saved():
     """The whole reading list as a file download (json, the default; or any format of the registry)."""
     fmt = formats.check_export_format(request.args.get("format", "json"))
+    store = annotator().store
     with speed.bulk():
-        text = fmt.write(annotator().store.export_saved())
+        text = formats.export_records(store.export_saved(), fmt.name, store.export_dismissed(), store.list_muted())
     return Response(
         text,
         content_type=fmt.media_type,
@@ -204,16 +220,17 @@ def export_saved():
 
 @bp.post("/saved/import")
 def import_saved():
-    """Import our JSON export or BibTeX: validated in full first, then written in one transaction."""
+    """Import our JSON export (with its dismissals and muted terms), CSV or BibTeX: validated in full first,
+    then written in one transaction."""
     with speed.bulk():
         body = json_body()
         _only_keys(body, ("format", "data"))
         fmt = formats.check_import_format(body.get("format")).name
         if "data" not in body:
             raise PaperLensError("send the file's content as 'data'", 400)
-        records, duplicates = formats.parse_import(fmt, body["data"])
-        counts = annotator().store.import_saved(records)
-    counts["skipped"] += duplicates
+        got = formats.parse_import(fmt, body["data"])
+        counts = annotator().store.import_saved(got.records, dismissed=got.dismissed, muted=got.muted)
+    counts["skipped"] += got.duplicates
     return jsonify({"ok": True, **counts})
 
 
@@ -246,3 +263,88 @@ def search():
         raise PaperLensError("give a search query: /api/search?q=words", 400)
     k = int_arg("k", SEARCH_K, 1, MAX_SEARCH_K)
     return jsonify({"ok": True, "q": q, "results": annotator().search(q, k)})
+
+
+# ---------------------------------------------------------------- triage: dismissed papers, muted terms, the seed
+
+
+def _no_body() -> None:
+    """A route that takes no body: an empty one (or {}) is fine, any field is a 400."""
+    if request.content_length or request.data:
+        _only_keys(json_body(), ())
+
+
+@bp.put("/papers/<paper_id>/dismissed")
+def dismiss(paper_id: str):
+    """Dismiss a paper the library holds ("not for me"); idempotent, the first time is kept."""
+    check_paper_id(paper_id)
+    _no_body()
+    if annotator().store.dismiss_paper(paper_id) is None:
+        raise NotFound(f"{paper_id} is not in your library: only a paper seen on a page can be dismissed")
+    return jsonify({"ok": True, "id": paper_id, "dismissed": True})
+
+
+@bp.delete("/papers/<paper_id>/dismissed")
+def undismiss(paper_id: str):
+    check_paper_id(paper_id)
+    if not annotator().store.undismiss_paper(paper_id):
+        raise NotFound(f"{paper_id} is not dismissed")
+    return jsonify({"ok": True, "id": paper_id, "dismissed": False})
+
+
+@bp.get("/dismissed")
+def list_dismissed():
+    """The dismissed papers, newest first (at most `limit`, default 100)."""
+    limit = int_arg("limit", 100, 1, MAX_LIST_LIMIT)
+    return jsonify({"ok": True, "papers": annotator().store.list_dismissed(limit)})
+
+
+@bp.get("/muted")
+def list_muted():
+    return jsonify({"ok": True, "muted": annotator().store.list_muted()})
+
+
+@bp.put("/muted")
+def mute():
+    """Mute a word, phrase or author: {"term", "kind"}; idempotent."""
+    body = json_body()
+    _only_keys(body, ("term", "kind"))
+    kind, term, key = check_mute(body.get("term"), body.get("kind"))
+    return jsonify({"ok": True, "muted": annotator().store.mute_term(kind, term, key)})
+
+
+@bp.delete("/muted")
+def unmute():
+    """Unmute ?kind=...&term=... (the term as muted, any case)."""
+    kind, term, key = check_mute(request.args.get("term"), request.args.get("kind"))
+    removed = annotator().store.unmute_term(kind, key)
+    if removed is None:
+        raise NotFound(f"the {kind} {term!r} is not muted")
+    return jsonify({"ok": True, "term": removed["term"], "kind": kind, "muted": False})
+
+
+@bp.get("/for-you/seed")
+def get_seed():
+    """What seeds for_you: {"tag": a tag or null (all saved papers), "papers": how many}."""
+    return jsonify({"ok": True, "seed": annotator().store.for_you_seed()})
+
+
+@bp.put("/for-you/seed")
+def put_seed():
+    """{"tag": "rl-reading"} seeds for_you with the saved papers of that tag; {"tag": null} with all."""
+    body = json_body()
+    _only_keys(body, ("tag",))
+    if "tag" not in body:
+        raise PaperLensError("send {\"tag\": \"a tag\"}, or {\"tag\": null} for all saved papers", 400)
+    tag = body["tag"]
+    if tag is not None:
+        if not isinstance(tag, str):
+            raise PaperLensError("'tag' must be a string or null", 400)
+        tags = fields.normalize_tags([tag])
+        if not tags:
+            raise PaperLensError("'tag' is empty: send null for all saved papers", 400)
+        tag = tags[0]
+    seed = annotator().store.set_for_you_seed(tag)
+    if seed is None:
+        raise PaperLensError(f"no saved paper has the tag {tag!r}", 400)
+    return jsonify({"ok": True, "seed": seed})

@@ -28,6 +28,7 @@ from .config import (
 from .errors import NotFound, PaperLensError
 from .ranking import DEFAULT_RANKER, RANKERS
 from .readinglist import formats, speed
+from .triage import MUTE_KINDS
 
 
 class DefaultGroup(click.Group):
@@ -349,8 +350,9 @@ def export(fmt, output, db_path):
     if output is not None and not output.parent.is_dir():
         raise PaperLensError(f"cannot write {output}: no folder {output.parent}")
     with speed.bulk():
-        records = _existing_library(db_path).export_saved()
-        data = formats.export_records(records, fmt).encode("utf-8")
+        store = _existing_library(db_path)
+        records = store.export_saved()
+        data = formats.export_records(records, fmt, store.export_dismissed(), store.list_muted()).encode("utf-8")
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -386,7 +388,8 @@ def export(fmt, output, db_path):
 )
 @db_option
 def import_(file, fmt, db_path):
-    """Import a Paper Lens JSON export or a BibTeX file (arXiv eprints) into the reading list.
+    """Import a Paper Lens JSON export (with its dismissed papers and muted terms), a CSV export or a BibTeX
+    file (arXiv eprints) into the reading list.
 
     All or nothing: the whole file is checked first and written in one transaction. Papers already
     saved are merged (tags united, notes kept), so importing the same file twice changes nothing."""
@@ -395,7 +398,8 @@ def import_(file, fmt, db_path):
     text = _read_text(file, "text file")
     fmt = fmt or formats.format_for(file, text)
     with speed.bulk():
-        records, duplicates = formats.parse_import(fmt, text)
+        got = formats.parse_import(fmt, text)
+    records = got.records
     store = Store(db_path or default_db_path())
     with Progress(f"Importing {len(records)} papers") as progress, speed.bulk():
         done = [0]
@@ -404,11 +408,12 @@ def import_(file, fmt, db_path):
             done[0] += n
             progress.to(done[0], len(records))
 
-        counts = store.import_saved(records, progress=advance)
-    counts["skipped"] += duplicates
+        counts = store.import_saved(records, progress=advance, dismissed=got.dismissed, muted=got.muted)
+    counts["skipped"] += got.duplicates
+    triage = "".join(f", {counts[k]} {k}" for k in ("dismissed", "muted") if counts[k])
     click.echo(
         f"imported {counts['imported']}, updated {counts['updated']}, "
-        f"skipped {counts['skipped']} (already in the library or repeated in the file)"
+        f"skipped {counts['skipped']} (already in the library or repeated in the file){triage}"
     )
 
 
@@ -511,6 +516,157 @@ def saved(tag, q, limit, as_json, db_path):
         click.echo(_cut(line, width) if width else line)
     if total > len(records):
         click.echo(f"{len(records)} of {total} saved papers: --limit N shows more", err=True)
+
+
+# ---------------------------------------------------------------- triage without the extension
+# The same Store methods and rules as the /api/papers/ID/dismissed, /api/muted and /api/for-you/seed routes.
+
+
+@cli.command()
+@click.argument("paper_id", metavar="ID")
+@db_option
+def dismiss(paper_id, db_path):
+    """Dismiss a paper ("not for me"), as the card's x does: dimmed on pages, never in related lists, and
+    papers close to it score lower in "for you". The paper must be in the library. Dismissing again keeps
+    the first time."""
+    from .ids import check_paper_id
+
+    check_paper_id(paper_id)
+    store = _existing_library(db_path)
+    if store.dismiss_paper(paper_id) is None:
+        raise NotFound(f"{paper_id} is not in your library: only a paper seen on a page can be dismissed")
+    click.echo(f"dismissed {paper_id} {store.get_paper(paper_id)['title']}")
+
+
+@cli.command()
+@click.argument("paper_id", metavar="ID")
+@db_option
+def undismiss(paper_id, db_path):
+    """Undo a dismissal (exit 1 if the paper was not dismissed)."""
+    from .ids import check_paper_id
+
+    check_paper_id(paper_id)
+    if not _existing_library(db_path).undismiss_paper(paper_id):
+        raise NotFound(f"{paper_id} is not dismissed")
+    click.echo(f"undismissed {paper_id}")
+
+
+@cli.command("dismissed")
+@click.option(
+    "--limit", default=100, show_default=True, type=click.IntRange(1, MAX_LIST_LIMIT), help="At most this many papers."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print what GET /api/dismissed answers: {ok, papers: [...]}.")
+@db_option
+def dismissed(limit, as_json, db_path):
+    """List the dismissed papers, newest first: id, dismissed date and title."""
+    store = _existing_library(db_path)
+    papers = store.list_dismissed(limit)
+    if as_json:
+        click.echo(json.dumps({"ok": True, "papers": papers}, ensure_ascii=False, indent=2))
+        return
+    if not papers:
+        click.echo("nothing dismissed", err=True)
+        return
+    rows = [(p["id"], time.strftime("%Y-%m-%d", time.localtime(p["dismissed_at"])), p["title"] or UNSEEN)
+            for p in papers]
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    for line in _table(("ID", "DISMISSED", "TITLE"), rows):
+        click.echo(_cut(line, width) if width else line)
+    total = store.count_dismissed()
+    if total > len(papers):
+        click.echo(f"{len(papers)} of {total} dismissed papers: --limit N shows more", err=True)
+
+
+def _mute_kind(term: str, kind: str | None) -> str:
+    """The kind a command's --kind gives, or by default a word for one word and a phrase for more."""
+    return kind or ("phrase" if len(term.split()) > 1 else "word")
+
+
+kind_option = click.option(
+    "--kind",
+    type=click.Choice(MUTE_KINDS),
+    default=None,
+    help="word (matched by its stem), phrase (its words in a row) or author (a name, whole). Default: word for "
+    "one word, phrase for more.",
+)
+
+
+@cli.command()
+@click.argument("term")
+@kind_option
+@db_option
+def mute(term, kind, db_path):
+    """Mute a word, a phrase or an author: the pages dim the papers that match, saying why. Creates the
+    library if there is none; muting again changes nothing."""
+    from .store import Store
+    from .triage import check_mute
+
+    kind, term, key = check_mute(term, _mute_kind(term, kind))
+    muted = Store(db_path or default_db_path()).mute_term(kind, term, key)
+    click.echo(f"muted {muted['kind']} {muted['term']!r}")
+
+
+@cli.command()
+@click.argument("term")
+@kind_option
+@db_option
+def unmute(term, kind, db_path):
+    """Unmute a term (exit 1 if it was not muted)."""
+    from .triage import check_mute
+
+    kind, term, key = check_mute(term, _mute_kind(term, kind))
+    removed = _existing_library(db_path).unmute_term(kind, key)
+    if removed is None:
+        raise NotFound(f"the {kind} {term!r} is not muted")
+    click.echo(f"unmuted {kind} {removed['term']!r}")
+
+
+@cli.command("muted")
+@click.option("--json", "as_json", is_flag=True, help="Print what GET /api/muted answers: {ok, muted: [...]}.")
+@db_option
+def muted(as_json, db_path):
+    """List the muted terms, oldest first: kind, muted date and term."""
+    terms = _existing_library(db_path).list_muted()
+    if as_json:
+        click.echo(json.dumps({"ok": True, "muted": terms}, ensure_ascii=False, indent=2))
+        return
+    if not terms:
+        click.echo("nothing muted", err=True)
+        return
+    rows = [(m["kind"], time.strftime("%Y-%m-%d", time.localtime(m["added_at"])), m["term"]) for m in terms]
+    for line in _table(("KIND", "MUTED", "TERM"), rows):
+        click.echo(line)
+
+
+@cli.command("for-you-seed")
+@click.argument("tag", required=False)
+@click.option("--all", "all_saved", is_flag=True, help="Seed \"for you\" with every saved paper again.")
+@click.option("--json", "as_json", is_flag=True, help="Print what GET/PUT /api/for-you/seed answers.")
+@db_option
+def for_you_seed(tag, all_saved, as_json, db_path):
+    """Show or set what "for you" compares pages with: the saved papers with TAG, or (--all, the default)
+    every saved paper. Without TAG or --all, prints the current seed."""
+    from .readinglist import fields
+
+    if tag is not None and all_saved:
+        raise PaperLensError("give a TAG or --all, not both")
+    if tag is not None:
+        tags = fields.normalize_tags([tag])
+        if not tags:
+            raise PaperLensError("the tag is empty: use --all for every saved paper")
+        tag = tags[0]
+    store = _existing_library(db_path)
+    if tag is not None or all_saved:
+        seed = store.set_for_you_seed(tag)
+        if seed is None:
+            raise PaperLensError(f"no saved paper has the tag {tag!r}")
+    else:
+        seed = store.for_you_seed()
+    if as_json:
+        click.echo(json.dumps({"ok": True, "seed": seed}, ensure_ascii=False, indent=2))
+        return
+    which = f"tagged {seed['tag']!r}" if seed["tag"] else "(all of them)"
+    click.echo(f"for you: close to {seed['papers']} saved paper{'s' if seed['papers'] != 1 else ''} {which}")
 
 
 UNSEEN = "(not seen on a page yet)"

@@ -24,6 +24,9 @@ MAX_PAPERS_PER_PAGE = 500  # papers on a page, cards in one annotate call, ids i
 # at 1,920 characters; these only bound hostile input.
 MAX_TITLE_CHARS = 2000
 MAX_ABSTRACT_CHARS = 100_000
+# The author names a card may carry (what it shows; the parsed page usually has them all), each this long.
+MAX_CARD_AUTHORS = 1000
+MAX_AUTHOR_CHARS = 500
 # A card's key is the extension's own name for a card: its arXiv id, or "title:" and the title it shows.
 MAX_CARD_KEY_CHARS = MAX_TITLE_CHARS + 100
 # A search query or any single query-string value; and the whole query string.
@@ -53,6 +56,20 @@ SEARCH_K = 10
 MAX_RELATED_K = 50
 MAX_SEARCH_K = 100
 MAX_LIST_LIMIT = 1000
+
+# Which cards get the "close to your library" mark (`triage.mark_for_you`): the best 10% of a page, at least
+# 3 cards, among those whose for_you reaches the floor, plus every card at or over "sure". On CSFCube, one
+# seed paper against its judged pool (benchmarks/bench_triage.py): 97% of the papers judged relevant (2-3)
+# reach the floor and 8% of random papers of the same field; "sure" is over the median of the most relevant.
+FOR_YOU_MARK_SHARE = 0.1
+FOR_YOU_MARK_MIN = 3
+FOR_YOU_MARK_FLOOR = 0.15
+FOR_YOU_MARK_SURE = 0.5
+
+# Muted terms: a word, phrase or author name is at most this long, and a library keeps at most this many
+# (every annotate matches each page paper against all of them).
+MAX_MUTE_TERM_CHARS = 200
+MAX_MUTED_TERMS = 1000
 
 
 def default_db_path() -> Path:

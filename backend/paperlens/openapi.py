@@ -16,6 +16,7 @@ from pathlib import Path
 from . import config
 from .ids import ARXIV_ID, PAPER_ID
 from .readinglist.formats import EXPORT_FORMATS, IMPORT_FORMATS
+from .triage import MUTE_KINDS
 
 TEMPLATE = Path(__file__).with_name("openapi.json")
 
@@ -34,12 +35,21 @@ def rules() -> list[tuple[tuple, str, object]]:
     related = ("paths", "/api/papers/{paper_id}/related", "get")
     search = ("paths", "/api/search", "get")
     saved = ("paths", "/api/saved", "get")
+    muted = ("paths", "/api/muted")
+    mute_body = (*muted, "put", "requestBody", "content", "application/json", "schema", "properties")
     return [
         ((*schemas, "PaperId"), "pattern", PAPER_ID.pattern),
         ((*card, "id"), "pattern", ARXIV_ID.pattern),
         ((*card, "key"), "maxLength", config.MAX_CARD_KEY_CHARS),
         ((*card, "title"), "maxLength", config.MAX_TITLE_CHARS),
         ((*card, "summary"), "maxLength", config.MAX_ABSTRACT_CHARS),
+        ((*card, "authors"), "maxItems", config.MAX_CARD_AUTHORS),
+        ((*card, "authors", "items"), "maxLength", config.MAX_AUTHOR_CHARS),
+        ((*mute_body, "term"), "maxLength", config.MAX_MUTE_TERM_CHARS),
+        ((*mute_body, "kind"), "enum", list(MUTE_KINDS)),
+        ((*muted, "delete", _param("term"), "schema"), "maxLength", config.MAX_MUTE_TERM_CHARS),
+        ((*muted, "delete", _param("kind"), "schema"), "enum", list(MUTE_KINDS)),
+        (("paths", "/api/dismissed", "get", _param("limit"), "schema"), "maximum", config.MAX_LIST_LIMIT),
         ((*request, "cards"), "maxItems", config.MAX_PAPERS_PER_PAGE),
         ((*request, "html"), "maxLength", config.MAX_PAGE_CHARS),
         ((*request, "text"), "maxLength", config.MAX_PAGE_CHARS),

@@ -1,9 +1,10 @@
 """Ranking the reader's library: related papers, "for you" and search. Pure but for the index snapshot.
 
-One seam: a ranker has `match_page(papers, k) -> (related lists, for_you scores)`, `search(q, k)` and
-`warm()`, and is built by `make_ranker(name, source, snapshot_path, model)`. A second ranking model is
-one new module with a ranker class plus its line in RANKERS; the `RELATED_RANKER` setting (`paperlens
-serve --ranker`) picks it.
+One seam: a ranker has `rank_page(papers, k, seeds, dismissed) -> PageMatch` (related lists, for_you
+scores and the seed papers behind them), `match_page(papers, k) -> (related lists, for_you scores)`,
+`search(q, k)` and `warm()`, and is built by `make_ranker(name, source, snapshot_path, model)`. A second
+ranking model is one new module with a ranker class plus its line in RANKERS; the `RELATED_RANKER` setting
+(`paperlens serve --ranker`) picks it.
 
     analyzer.py       text -> terms (documents and queries alike)
     bm25.py           BM25Okapi over a growing document set, a page of queries at a time
@@ -26,6 +27,8 @@ DEFAULT_RANKER = "fusion"
 
 class Ranker(Protocol):
     def warm(self) -> None: ...
+
+    def rank_page(self, papers: list[dict], k: int, seeds=None, dismissed=None): ...
 
     def match_page(self, papers: list[dict], k: int) -> tuple[list[list[dict]], list[float]]: ...
 

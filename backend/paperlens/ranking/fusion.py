@@ -16,6 +16,9 @@ from .vectors import PaperVectors
 FUSION_WEIGHT = 0.5
 # How many of BM25's best candidates the fusion may re-order (it never adds a paper BM25 did not find).
 FUSION_CANDIDATES = 100
+# for_you counts a MiniLM cosine from here: about where two unrelated papers of one field sit (CSFCube: the
+# median cosine of random pairs is 0.27), so an unrelated paper's closeness is near 0, as with BM25.
+COSINE_UNRELATED = 0.3
 
 
 def _zscore(v: np.ndarray) -> np.ndarray:
@@ -43,9 +46,11 @@ def fuse_scores(bm25: np.ndarray, cosine: np.ndarray, weight: float = FUSION_WEI
 
 class FusionRanker(BM25Ranker):
     """BM25, with the related lists of papers that have a document embedding (under `model`) re-ordered
-    by `fuse_scores` over BM25's top FUSION_CANDIDATES; `score` is then the fused z-score, `why` stays
-    BM25's words. Papers without an embedding (keyphrases pending) get plain BM25. for_you and search
-    are BM25's. The vectors are held in memory (`PaperVectors`), synced from the store before each page."""
+    by `fuse_scores` over BM25's top FUSION_CANDIDATES (of those over the relevance floor); `score` is then
+    the fused z-score, `why` stays BM25's words. Papers without an embedding (keyphrases pending) get plain
+    BM25. for_you's closeness to a seed paper blends in the embeddings' cosine (`_closeness`); its penalty
+    for dismissed papers and search stay BM25's. The vectors are held in memory (`PaperVectors`), synced
+    from the store before each page."""
 
     def __init__(self, source, snapshot_path=None, model: str | None = None):
         super().__init__(source, snapshot_path, model)
@@ -55,19 +60,43 @@ class FusionRanker(BM25Ranker):
         super().warm()
         self.vectors.sync()
 
-    def _hits(self, papers: list[dict], scores: np.ndarray, k: int) -> list[list[Hit]]:
+    def _hits(self, papers: list[dict], scores: np.ndarray, k: int, floors: np.ndarray,
+              excluded_rows: np.ndarray) -> list[list[Hit]]:
         vectors = self.vectors
         vectors.sync()
         query_vecs = [vectors.get(p["id"]) for p in papers]
         if all(v is None for v in query_vecs):
-            return super()._hits(papers, scores, k)
+            return super()._hits(papers, scores, k, floors, excluded_rows)
+        # The relevance floor is BM25's, applied to the candidates: fusion re-orders what clears it.
         candidates = [
-            self._top(scores[:, j], k if v is None else max(k, FUSION_CANDIDATES), p)
+            self._top(scores[:, j], k if v is None else max(k, FUSION_CANDIDATES), p, floors[j], excluded_rows)
             for j, (p, v) in enumerate(zip(papers, query_vecs))
         ]
         cosines = vectors.cosines(query_vecs, [[self.index.key(h.row) for h in hits] for hits in candidates])
         return [hits[:k] if v is None else self._fused(hits, cos, k)
                 for hits, v, cos in zip(candidates, query_vecs, cosines)]
+
+    def _closeness(self, papers, scores, own, self_scores, rows) -> np.ndarray:
+        """rows x papers: the mean of BM25 closeness and the cosine of the two document embeddings counted
+        from COSINE_UNRELATED ((cos - 0.3) / 0.7, at least 0), both 1 for a paper and itself; BM25 closeness
+        alone for a pair missing a vector (a paper whose keyphrases are still pending). Counting the cosine
+        from where unrelated papers sit keeps the two on one scale: an unrelated paper is near 0 either way,
+        so one floor serves the mark and the reasons. benchmarks/bench_triage.py measures it on CSFCube."""
+        bm25 = self._bm25_closeness(scores, own, self_scores, rows)
+        if not len(rows):
+            return bm25
+        vectors = self.vectors
+        page_vecs, page_has = vectors.stack([p["id"] for p in papers])
+        if not page_has.any():
+            return bm25
+        row_vecs, row_has = vectors.stack([self.index.key(r) for r in rows.tolist()])
+        # einsum, not `@`: a product this small wakes OpenBLAS's threads, which on a busy machine cost ~35 ms
+        # a call (measured in a warm server process); einsum's own loop takes 1 ms for 500 seeds x 100 papers.
+        cos = np.einsum("ik,jk->ij", row_vecs, page_vecs)
+        cos = np.clip((cos - COSINE_UNRELATED) / (1 - COSINE_UNRELATED), 0.0, 1.0)
+        out = np.where(row_has[:, None] & page_has[None, :], 0.5 * (bm25 + cos), bm25)
+        out[self._same_title(own, rows)] = 0.0
+        return out
 
     def _fused(self, hits: list[Hit], cos: np.ndarray, k: int) -> list[Hit]:
         """BM25 candidates re-ordered by `fuse_scores` (ties keep BM25 order), top k, with the fused

@@ -129,6 +129,10 @@ class LibraryIndex:
         rows = (self.bm25.row_of.get(pid) for pid in paper_ids)
         return np.array(sorted(r for r in rows if r is not None), dtype=np.int64)
 
+    def title_codes(self) -> np.ndarray:
+        """One int per row: rows with the same title key share it (a row without one has its own)."""
+        return self._codes()
+
     def _codes(self) -> np.ndarray:
         done = len(self._title_codes)
         if done < len(self.title_keys):
@@ -138,19 +142,24 @@ class LibraryIndex:
             self._title_codes = np.concatenate([self._title_codes, np.array(new, dtype=np.int64)])
         return self._title_codes
 
-    def ranked(self, column: np.ndarray, k: int, exclude_ids=(), exclude_title_keys=()) -> list[Hit]:
-        """Top-k hits of a score column, best first (ties by row), positive scores only, without the excluded
-        ids and titles, one hit per title. Like `bm25.top_rows` with a skip rule, but the rule is applied
-        in numpy over the candidates at once: a page asks this for every paper, ~100 candidates each."""
+    def ranked(self, column: np.ndarray, k: int, exclude_ids=(), exclude_title_keys=(),
+               exclude_rows: np.ndarray | None = None, min_score: float = 0.0) -> list[Hit]:
+        """Top-k hits of a score column, best first (ties by row), positive scores of at least `min_score`
+        only, without the excluded ids, rows (`exclude_rows`, e.g. the dismissed papers') and titles, one hit
+        per title. Like `bm25.top_rows` with a skip rule, but the rule is applied in numpy over the
+        candidates at once: a page asks this for every paper, ~100 candidates each."""
         if k <= 0:
             return []
         codes = self._codes()
         row_of = self.bm25.row_of
         excluded_rows = np.array([row_of[i] for i in exclude_ids if i in row_of], dtype=np.int64)
+        if exclude_rows is not None and len(exclude_rows):
+            excluded_rows = np.concatenate([excluded_rows, exclude_rows])
         excluded_codes = np.array([self._code_of[t] for t in exclude_title_keys if t in self._code_of],
                                   dtype=np.int64)
         n = len(column)
-        n_pos = int(np.count_nonzero(column > 0))
+        # Below the floor counts as no match: the candidates stop there.
+        n_pos = int(np.count_nonzero(column >= min_score if min_score > 0 else column > 0))
         want = min(n_pos, k + 16)
         while want:
             if want >= n:
@@ -159,7 +168,7 @@ class LibraryIndex:
                 # Every row scoring at least the want-th best: ties at the cut stay in, so the order is exact.
                 cut = -np.partition(-column, want - 1)[want - 1]
                 cand = np.flatnonzero(column >= cut)
-            cand = cand[column[cand] > 0]
+            cand = cand[(column[cand] > 0) & (column[cand] >= min_score)]
             cand = cand[np.lexsort((cand, -column[cand]))]
             cand = cand[~np.isin(cand, excluded_rows) & ~np.isin(codes[cand], excluded_codes)]
             _, first = np.unique(codes[cand], return_index=True)  # the best row of each title

@@ -110,6 +110,17 @@ class PaperVectors:
             out[i][pos] = c
         return out
 
+    def stack(self, paper_ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(float32 matrix with one row per id, bool mask of the ids that have a vector); rows without one are
+        zero. For all-pairs cosines in one product (a page against the reader's saved papers)."""
+        with self.lock:
+            rows = np.array([self.row_of.get(pid, -1) for pid in paper_ids], dtype=np.int64)
+            have = rows >= 0
+            out = np.zeros((len(paper_ids), self.dim), dtype=np.float32)
+            if have.any():
+                out[have] = self._mat[rows[have]]
+            return out, have
+
     def get(self, paper_id: str) -> np.ndarray | None:
         """One paper's vector (float32), or None."""
         with self.lock:

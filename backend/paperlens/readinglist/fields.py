@@ -198,3 +198,80 @@ def check_record(item: dict) -> dict:
     if record["title"] is not None:
         record["title_key"] = title_key(record["title"])
     return record
+
+
+# The reader's triage in an export (our JSON): each dismissal with the paper's title and URL (so an import
+# into another library can name it), each muted term as the reader wrote it.
+DISMISSAL_FIELDS = ("id", "title", "url", "dismissed_at")
+MUTE_FIELDS = ("term", "kind", "added_at")
+
+
+def check_dismissals(items, what: str = "JSON") -> list[dict]:
+    """A list of dismissal records {"id", "title"?, "url"?, "dismissed_at"?}, validated; one per paper (the
+    earliest time wins). Returns [{"id", "title", "title_key"?, "url", "dismissed_at"}]; PaperLensError(400)
+    names every bad one."""
+    if not isinstance(items, list):
+        raise PaperLensError("'dismissed' must be a list of {id, title, url, dismissed_at}", 400)
+    problems = Problems(what)
+    out: dict[str, dict] = {}
+    for i, item in enumerate(items):
+        where = f"dismissed {i + 1}"
+        try:
+            if not isinstance(item, dict):
+                raise PaperLensError("not an object", 400)
+            where += f" ({item.get('id')!r})"
+            unknown = item.keys() - set(DISMISSAL_FIELDS)
+            if unknown:
+                raise PaperLensError(f"unknown field(s) {', '.join(sorted(unknown))}", 400)
+            title = opt_str(item.get("title"), "title", MAX_TITLE_CHARS)
+            record = {
+                "id": check_paper_id(item.get("id")),
+                "title": title if title and title.strip() else None,
+                "url": opt_str(item.get("url"), "url", 4000),
+                "dismissed_at": opt_number(item.get("dismissed_at"), "dismissed_at"),
+            }
+        except PaperLensError as e:
+            problems.add(where, e.message)
+            continue
+        if record["title"] is not None:
+            record["title_key"] = title_key(record["title"])
+        old = out.get(record["id"])
+        if old is None:
+            out[record["id"]] = record
+        else:
+            times = [t for t in (old["dismissed_at"], record["dismissed_at"]) if t is not None]
+            old["dismissed_at"] = min(times) if times else None
+    problems.raise_if_any()
+    return list(out.values())
+
+
+def check_mutes(items, what: str = "JSON") -> list[dict]:
+    """A list of muted terms {"term", "kind", "added_at"?}, each checked by `triage.check_mute`; one per
+    kind and key (the earliest time wins). Returns [{"term", "kind", "key", "added_at"}]; PaperLensError(400)
+    names every bad one."""
+    from ..triage import check_mute
+
+    if not isinstance(items, list):
+        raise PaperLensError("'muted' must be a list of {term, kind, added_at}", 400)
+    problems = Problems(what)
+    out: dict[tuple[str, str], dict] = {}
+    for i, item in enumerate(items):
+        where = f"muted {i + 1}"
+        try:
+            if not isinstance(item, dict):
+                raise PaperLensError("not an object", 400)
+            unknown = item.keys() - set(MUTE_FIELDS)
+            if unknown:
+                raise PaperLensError(f"unknown field(s) {', '.join(sorted(unknown))}", 400)
+            kind, term, key = check_mute(item.get("term"), item.get("kind"))
+            added = opt_number(item.get("added_at"), "added_at")
+        except PaperLensError as e:
+            problems.add(where, e.message)
+            continue
+        old = out.get((kind, key))
+        if old is None:
+            out[(kind, key)] = {"term": term, "kind": kind, "key": key, "added_at": added}
+        elif added is not None and (old["added_at"] is None or added < old["added_at"]):
+            old["added_at"] = added
+    problems.raise_if_any()
+    return list(out.values())

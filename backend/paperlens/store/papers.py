@@ -34,9 +34,11 @@ class Papers:
         now: float | None = None,
         page_url: str | None = None,
         page_kind: str | None = None,
-    ) -> None:
+    ) -> dict[str, dict]:
         """Insert or refresh papers seen on a page (first_seen kept, last_seen and details updated) and, when
-        `page_kind` is given, remember the page they were seen on (`page_url` None = a page without URL, '')."""
+        `page_kind` is given, remember the page they were seen on (`page_url` None = a page without URL, '').
+        Returns what the library knew of them just before, read in the same transaction (`seen_before`), so
+        two requests recording one new paper at once cannot both call it seen."""
         now = time.time() if now is None else now
         rows = [
             (
@@ -57,6 +59,7 @@ class Papers:
             for p in papers
         ]
         with self.transaction() as conn:
+            before = _seen_before(conn, [p["id"] for p in papers])
             conn.executemany(
                 """
                 INSERT INTO papers (id, title, title_key, abstract, authors, author_count, published, upvotes,
@@ -92,6 +95,7 @@ class Papers:
                     """,
                     [(p["id"], url, page_kind, now, now) for p in papers],
                 )
+        return before
 
     def paper_history(self, paper_id: str) -> dict | None:
         """When and where a paper was seen: {"first_seen", "last_seen", "seen_count", "pages": [{"url",
@@ -116,6 +120,12 @@ class Papers:
                 {"url": p[0], "kind": p[1], "first_seen": p[2], "last_seen": p[3], "visits": p[4]} for p in pages
             ],
         }
+
+    def seen_before(self, ids: list[str]) -> dict[str, dict]:
+        """What the library knows of these papers as seen on pages: {id: {"first_seen", "page": {"url",
+        "kind"} of the first page it was seen on, or None}} for the papers it has seen (papers only imported
+        or saved by id, seen_count 0, count as unseen: recording them moves their first_seen to then)."""
+        return _seen_before(self._conn(), ids)
 
     def get_paper(self, paper_id: str) -> dict | None:
         row = self._conn().execute("SELECT * FROM papers WHERE id = ?", (paper_id,)).fetchone()
@@ -180,6 +190,25 @@ class Papers:
             ):
                 found.setdefault(key, set()).add(pid)
         return {key: ids.pop() for key, ids in found.items() if len(ids) == 1}
+
+
+def _seen_before(conn, ids: list[str]) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for chunk in chunks(list(dict.fromkeys(ids)), 500):
+        marks = ",".join("?" * len(chunk))
+        for pid, first in conn.execute(
+            f"SELECT id, first_seen FROM papers WHERE id IN ({marks}) AND seen_count > 0", chunk
+        ):
+            out[pid] = {"first_seen": first, "page": None}
+        # SQLite gives a bare column the row MIN() picked: the page of the earliest visit.
+        for pid, url, kind, _ in conn.execute(
+            f"SELECT paper_id, page_url, page_kind, MIN(first_seen) FROM page_visits WHERE paper_id IN ({marks}) "
+            "GROUP BY paper_id",
+            chunk,
+        ):
+            if pid in out:
+                out[pid]["page"] = {"url": url, "kind": kind}
+    return out
 
 
 def _paper_row(row) -> dict:

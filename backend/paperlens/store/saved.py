@@ -132,12 +132,20 @@ class Saved:
             for pid, title, url, published, authors, abstract, saved_at, tags, note, read, first, last, seen in rows
         ]
 
-    def import_saved(self, records: list[dict], now: float | None = None, progress=None) -> dict:
-        """Import validated export records (from `formats.parse_import`, unique ids) in ONE transaction: all
-        or nothing. What happens to each record is `readinglist.plan.plan_import`'s decision, made on what
-        the library holds inside the same transaction. `progress(n)` is called as records are written.
-        Returns {"imported": N, "updated": N, "skipped": N}; raises PaperLensError(409) and writes nothing
-        when no record would change anything (a duplicate import)."""
+    def import_saved(
+        self,
+        records: list[dict],
+        now: float | None = None,
+        progress=None,
+        dismissed: list[dict] = (),
+        muted: list[dict] = (),
+    ) -> dict:
+        """Import validated export records (from `formats.parse_import`, unique ids), and the file's
+        `dismissed` papers and `muted` terms, in ONE transaction: all or nothing. What happens to each is
+        `readinglist.plan.plan_import`'s decision, made on what the library holds inside the same
+        transaction. `progress(n)` is called as records are written. Returns {"imported": N, "updated": N,
+        "skipped": N, "dismissed": N (new dismissals), "muted": N (new muted terms)}; raises
+        PaperLensError(409) and writes nothing when nothing would change (a duplicate import)."""
         now = time.time() if now is None else now
         conn = self._conn()
         # A 10,000-paper import writes ~15 MB to the WAL. With auto-checkpoint on, its COMMIT would also copy
@@ -148,8 +156,13 @@ class Saved:
         conn.execute("PRAGMA wal_autocheckpoint=0")
         try:
             with self.transaction():
-                plan = plan_import(records, *self._import_state(conn, [r["id"] for r in records]), now)
+                ids = list(dict.fromkeys([r["id"] for r in records] + [d["id"] for d in dismissed]))
+                saves, blanks = self._import_state(conn, ids)
+                plan = plan_import(records, saves, blanks, now, dismissed,
+                                   self._dismissed_state(conn, [d["id"] for d in dismissed]), muted,
+                                   self._muted_state(conn))
                 self._write_import(conn, plan, now, len(records), progress)
+                self._write_triage(conn, plan)
         finally:
             conn.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT}")
         self.checkpoint_in_background()
@@ -217,6 +230,30 @@ class Saved:
         )
         if progress:
             progress(total - done)
+
+
+    def _dismissed_state(self, conn, ids: list[str]) -> dict[str, float]:
+        """{id: dismissed_at} of those papers that are dismissed."""
+        out: dict[str, float] = {}
+        for chunk in chunks(ids, 500):
+            marks = ",".join("?" * len(chunk))
+            out.update(conn.execute(f"SELECT paper_id, dismissed_at FROM dismissed WHERE paper_id IN ({marks})", chunk))
+        return out
+
+    def _muted_state(self, conn) -> set[tuple[str, str]]:
+        """(kind, key) of every muted term."""
+        return {(r[0], r[1]) for r in conn.execute("SELECT kind, term_key FROM muted")}
+
+    def _write_triage(self, conn, plan) -> None:
+        conn.executemany(
+            "INSERT INTO dismissed (paper_id, dismissed_at) VALUES (?, ?) "
+            "ON CONFLICT(paper_id) DO UPDATE SET dismissed_at = excluded.dismissed_at",
+            [(d["id"], d["dismissed_at"]) for d in plan.dismissals],
+        )
+        conn.executemany(
+            "INSERT INTO muted (kind, term_key, term, added_at) VALUES (?, ?, ?, ?)",
+            [(m["kind"], m["key"], m["term"], m["added_at"]) for m in plan.new_mutes],
+        )
 
 
 def _seen(record: dict, now: float) -> tuple[float, float, int]:

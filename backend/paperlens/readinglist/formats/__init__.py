@@ -1,7 +1,7 @@
 """The reading list's file formats, one module each, and the registry that the API, the CLI, the OpenAPI
 description and the popup's export buttons all read (a new format is one module plus its line in FORMATS).
 
-    json.py    our export: everything, restored exactly by an import
+    json.py    our export: everything (saves, dismissed papers, muted terms), restored exactly by an import
     bibtex.py  @misc entries for LaTeX; imports BibTeX from any reference manager (bibtex_reader.py)
     csv.py     for spreadsheets (export only)
 """
@@ -9,6 +9,7 @@ description and the popup's export buttons all read (a new format is one module 
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import NamedTuple
 
 from ...errors import PaperLensError
 from ..fields import MAX_IMPORT_RECORDS, merge_saved
@@ -45,9 +46,11 @@ def check_import_format(fmt) -> Format:
     return FORMATS[fmt]
 
 
-def export_records(records: list[dict], fmt: str) -> str:
-    """The records as a file in format `fmt`, a str."""
-    return check_export_format(fmt).write(records)
+def export_records(records: list[dict], fmt: str, dismissed: list[dict] = (), muted: list[dict] = ()) -> str:
+    """The records as a file in format `fmt`, a str, with the reader's dismissals and muted terms in a format
+    that carries them (JSON; BibTeX and CSV list the saves only)."""
+    f = check_export_format(fmt)
+    return f.write(records, dismissed=dismissed, muted=muted) if f.triage else f.write(records)
 
 
 def export_filename(fmt: str, now: datetime | None = None) -> str:
@@ -70,12 +73,26 @@ def format_for(filename: str, text: str) -> str:
     )
 
 
-def parse_import(fmt: str, data) -> tuple[list[dict], int]:
-    """Validate a whole import before anything is written. Returns (records, duplicates): records unique by
-    id (duplicates inside the file merged with `merge_saved`), each an export record whose saved_at may be
-    None (= now) and whose paper fields may be None. Raises PaperLensError(400) listing the problems."""
-    records = check_import_format(fmt).read(data)
-    if not records:
+class Imported(NamedTuple):
+    """What an import file holds, validated: `records` (saves, unique by id), how many `duplicates` of them
+    the file repeated, and the `dismissed` papers and `muted` terms it carries (`fields.check_dismissals`,
+    `fields.check_mutes`; empty in formats without them)."""
+
+    records: list[dict]
+    duplicates: int
+    dismissed: list[dict]
+    muted: list[dict]
+
+
+def parse_import(fmt: str, data) -> Imported:
+    """Validate a whole import before anything is written. Records are unique by id (duplicates inside the
+    file merged with `merge_saved`), each an export record whose saved_at may be None (= now) and whose paper
+    fields may be None. Raises PaperLensError(400) listing the problems, or when the file holds nothing."""
+    f = check_import_format(fmt)
+    data = f.load(data)
+    records = f.read(data)
+    dismissed, muted = f.triage(data) if f.triage else ([], [])
+    if not (records or dismissed or muted):
         raise PaperLensError("the file holds no saved papers: nothing to import", 400)
     if len(records) > MAX_IMPORT_RECORDS:
         raise PaperLensError(f"{len(records)} records: at most {MAX_IMPORT_RECORDS} per import", 400)
@@ -88,4 +105,4 @@ def parse_import(fmt: str, data) -> tuple[list[dict], int]:
                 old[k] = old.get(k) or r.get(k)
         else:
             unique[r["id"]] = r
-    return list(unique.values()), len(records) - len(unique)
+    return Imported(list(unique.values()), len(records) - len(unique), dismissed, muted)
