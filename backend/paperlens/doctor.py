@@ -27,10 +27,12 @@ class Check:
     fix: str = ""
 
 
-def run_checks(host: str, port: int, db_path: Path, skip_model: bool = False) -> list[Check]:
-    """All checks in order: [Check(name, state, detail, fix)]."""
+def run_checks(host: str, port: int, db_path: Path, skip_model: bool = False, precision: str = "auto",
+               backend: str = "bundled") -> list[Check]:
+    """All checks in order: [Check(name, state, detail, fix)]; the model run as `serve --precision --backend`
+    would."""
     return [
-        check_model() if not skip_model else Check("model", "skip", "not loaded (--skip-model)"),
+        check_model(precision, backend) if not skip_model else Check("model", "skip", "not loaded (--skip-model)"),
         check_library(Path(db_path)),
         check_port(host, port),
         check_bind(host),

@@ -18,6 +18,7 @@ per worker, which is why it is not the default.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from pathlib import Path
 
@@ -136,7 +137,12 @@ class KeyBERTEmbedder:
             if self._backend is None:
                 from keybert.backend._utils import select_backend
                 from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as transformers_logging
 
+                if sys.stderr is None or not sys.stderr.isatty():
+                    # transformers' "Loading weights" bar tells someone at a terminal why they wait; in
+                    # a log (the server's, a piped CLI run's) it is only carriage-return noise.
+                    transformers_logging.disable_progress_bar()
                 self._backend = select_backend(SentenceTransformer(str(model_path()), device="cpu"))
             return self._backend
 
