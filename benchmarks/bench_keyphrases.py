@@ -13,6 +13,7 @@ KeyBERT (1,2)-grams + English stop words batched; then the same page from our wa
     python benchmarks/bench_keyphrases.py                    # everything (several minutes on 2 cores)
     python benchmarks/bench_keyphrases.py --limit 100        # first 100 docs of each data set
     python benchmarks/bench_keyphrases.py --only ours,yake --datasets inspec --no-speed
+    python benchmarks/bench_keyphrases.py --only ours,ours_fp32 --no-speed   # bf16 (as served) against fp32
 
 Data: $PAPERLENS_SHARED or ../shared next to the repo.
 """
@@ -37,9 +38,10 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "backend"))
 
-METHODS = ("ours", "keybert", "keybert12", "yake")
+METHODS = ("ours", "ours_fp32", "keybert", "keybert12", "yake")
 LABELS = {
     "ours": "Paper Lens (ours)",
+    "ours_fp32": "Paper Lens, model in fp32",
     "keybert": "KeyBERT default",
     "keybert12": "KeyBERT (1,2)-grams + stop words",
     "yake": "YAKE (n=3)",
@@ -102,10 +104,14 @@ def doc_text(d: dict) -> str:
 def run_method(method: str, docs: list[dict], k: int = 10):
     """(predicted phrase lists, seconds) for docs."""
     t0 = time.perf_counter()
-    if method == "ours":
+    if method in ("ours", "ours_fp32"):
+        from paperlens.embedding import BundledEmbedder
         from paperlens.keyphrases import KeyphraseExtractor, Settings
 
-        ex = KeyphraseExtractor(settings=Settings(top_n=k))
+        # "ours" runs as served (--precision auto: bf16 where the CPU has it); "ours_fp32" is the reference
+        # the faster precision must stay within 0.5 F1 of.
+        precision = "fp32" if method == "ours_fp32" else "auto"
+        ex = KeyphraseExtractor(embedder=BundledEmbedder(precision), settings=Settings(top_n=k))
         ex.backend()  # load outside the timing
         t0 = time.perf_counter()
         out = [[p for p, _ in kws] for kws in ex.extract([(d["title"], d["abstract"]) for d in docs])]
