@@ -89,20 +89,28 @@ def judge(card: list[str], known: dict) -> list[str | None]:
     return out
 
 
-def report(docs: list[tuple[str, str]], cards: list[list[str]], labels: dict) -> list[dict]:
-    """Prints the table; returns the cards that hold chips the set does not know."""
+def report(docs: list[tuple[str, str]], cards: list[list[str]], labels: dict, pages: list[str] | None = None) -> list[dict]:
+    """Prints the table (and, given each card's seed page, one row per page: rules written from one page's
+    labels are checked on the other); returns the cards that hold chips the set does not know."""
     from paperlens.ids import title_key
 
     counts: Counter = Counter()
     clean = short = 0
     unknown = []
-    for (title, _), card in zip(docs, cards):
+    sizes: Counter = Counter()
+    by_page: dict[str, Counter] = {}
+    for i, ((title, _), card) in enumerate(zip(docs, cards)):
         key = title_key(title)
         known = labels["papers"].get(key, {}).get("chips", {})
         got = judge(card, known)
         counts.update(g or "unknown" for g in got)
         clean += all(g == "ok" for g in got)
         short += len(card) < 5
+        sizes[len(card)] += 1
+        if pages:
+            page = by_page.setdefault(pages[i], Counter())
+            page.update(chips=len(card), cards=1, clean=all(g == "ok" for g in got),
+                        defective=sum(g in CATEGORIES for g in got), vague=got.count("vague"), unknown=got.count(None))
         if None in got:
             unknown.append({"key": key, "title": title, "card": card, "labels": got})
     total = sum(counts.values())
@@ -114,6 +122,13 @@ def report(docs: list[tuple[str, str]], cards: list[list[str]], labels: dict) ->
     defects = sum(counts[c] for c in CATEGORIES)
     print(f"| **defective** | {defects} | {100 * defects / max(1, total):.1f}% |")
     print(f"\nFully clean cards: {clean} / {len(cards)}" + (f" ({short} cards with fewer than 5 chips)" if short else ""))
+    print("Chips per card: " + ", ".join(f"{n}: {sizes[n]} cards" for n in sorted(sizes, reverse=True)))
+    if by_page:
+        print("\n| seed page | cards | chips | defective | vague | unknown | clean cards |")
+        print("|---|---|---|---|---|---|---|")
+        for name, c in sorted(by_page.items()):
+            print(f"| {name[:3]} | {c['cards']} | {c['chips']} | {100 * c['defective'] / max(1, c['chips']):.1f}% | "
+                  f"{100 * c['vague'] / max(1, c['chips']):.1f}% | {c['unknown']} | {c['clean']} / {c['cards']} |")
     if unknown:
         print(f"\n{counts['unknown']} chips on {len(unknown)} cards are not labelled yet:\n")
         for u in unknown:
@@ -223,11 +238,12 @@ def main():
 
     pages = seed_pages()
     docs = [d for _, ds in pages for d in ds]
+    page_of = [name for name, ds in pages for _ in ds]
     # The product's embedder, however embedding.py runs it; the old extractor is handed the same one.
     backend = keyphrases.KeyphraseExtractor().backend()
     cards = extract(keyphrases, docs, backend)
     print(f"keyphrases.py ALGORITHM_VERSION {keyphrases.ALGORITHM_VERSION}\n")
-    unknown = report(docs, cards, labels)
+    unknown = report(docs, cards, labels, page_of)
     if args.template:
         args.template.write_text(
             json.dumps(

@@ -12,6 +12,7 @@ from paperlens.keyphrases import (
     KeyphraseExtractor,
     Settings,
     candidates,
+    generic_phrase,
     mmr_select,
     plain_text,
     same_concept,
@@ -238,4 +239,29 @@ def test_phrases_any_ml_paper_would_have_weigh_less(embedder):
     vecs = np.stack([ex.embed_phrases([c.key])[c.key] for c in cs])
     generic = dict(zip((c.key for c in cs), ex._generic(cs, vecs)))
     assert generic["trainable parameter"] == pytest.approx(ex.GENERIC_WEIGHT)
+    assert generic["spectral graph sparsification"] == 0
+
+
+@pytest.mark.parametrize(
+    "chip", ["memory footprint", "useful representations", "entire training experience", "optimal policies",
+             "resource constraints", "task distribution", "higher accuracy"],
+)
+def test_a_generic_modifier_before_a_generic_noun_is_a_generic_phrase(chip):
+    assert generic_phrase(chip)
+
+
+@pytest.mark.parametrize(
+    "chip", ["activation memory", "catastrophic forgetting", "crystal structure", "soft constraints",
+             "knowledge retention", "SFT", "multiple training episodes"],
+)
+def test_a_phrase_with_one_specific_word_or_a_name_is_not_generic(chip):
+    assert not generic_phrase(chip)
+
+
+def test_generic_phrases_weigh_as_much_as_generic_words(embedder):
+    ex = KeyphraseExtractor(embedder=embedder)
+    cs = candidates("", "We cut the memory footprint of spectral graph sparsification.")
+    vecs = np.stack([ex.embed_phrases([c.key])[c.key] for c in cs])
+    generic = dict(zip((c.key for c in cs), ex._generic(cs, vecs)))
+    assert generic["memory footprint"] == pytest.approx(ex.GENERIC_WEIGHT)
     assert generic["spectral graph sparsification"] == 0
