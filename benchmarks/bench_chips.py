@@ -1,8 +1,8 @@
 """The chips a reader sees: every keyphrase of the 103 seed papers, judged against a hand-labelled set.
 
-Runs the extractor as the product does (the bundled MiniLM, default settings: 5 chips per card) on the
-seed pages and looks every chip up in `tests/keyphrases/seed_chips.json`, where each chip of each seed
-paper carries a label given by hand:
+Runs the extractor as the product does (the bundled MiniLM, default settings: at most 5 chips per card, fewer
+where the next phrase scores under `config.KEYPHRASES_FLOORS`) on the seed pages and looks every chip up in
+`tests/keyphrases/seed_chips.json`, where each chip of each seed paper carries a label given by hand:
 
     ok       a phrase a researcher would write on that card
     verb     a clause fragment with a verb ("model learns", "encode speech", "principal bottleneck impeding")
@@ -12,8 +12,8 @@ paper carries a label given by hand:
              stored as {"label": "nested", "of": [the other chips]}: valid only while one of them is on the card
     vague    would fit any ML paper ("deep learning", "downstream tasks"), or context, not content
 
-It prints the defect rate per category, the number of fully clean cards, and every chip the set does not
-know yet (new chips, or a nested chip whose partner left the card), each card shown whole, so whoever changed
+It prints the defect rate per category, the number of fully clean cards, the same for the whole ranking
+(5 chips on every card, no floors), and every chip the set does not know yet (new chips, or a nested chip whose partner left the card), each card shown whole, so whoever changed
 the extractor labels them with the same strictness before reading the numbers. `--template FILE` writes
 those unknown chips as JSON to fill in; `--merge FILE` adds a filled-in file to the set.
 
@@ -95,7 +95,7 @@ def report(docs: list[tuple[str, str]], cards: list[list[str]], labels: dict, pa
     from paperlens.ids import title_key
 
     counts: Counter = Counter()
-    clean = short = 0
+    clean = 0
     unknown = []
     sizes: Counter = Counter()
     by_page: dict[str, Counter] = {}
@@ -105,7 +105,6 @@ def report(docs: list[tuple[str, str]], cards: list[list[str]], labels: dict, pa
         got = judge(card, known)
         counts.update(g or "unknown" for g in got)
         clean += all(g == "ok" for g in got)
-        short += len(card) < 5
         sizes[len(card)] += 1
         if pages:
             page = by_page.setdefault(pages[i], Counter())
@@ -121,7 +120,7 @@ def report(docs: list[tuple[str, str]], cards: list[list[str]], labels: dict, pa
         print(f"| {label} | {counts[label]} | {100 * counts[label] / max(1, total):.1f}% |")
     defects = sum(counts[c] for c in CATEGORIES)
     print(f"| **defective** | {defects} | {100 * defects / max(1, total):.1f}% |")
-    print(f"\nFully clean cards: {clean} / {len(cards)}" + (f" ({short} cards with fewer than 5 chips)" if short else ""))
+    print(f"\nFully clean cards: {clean} / {len(cards)}")
     print("Chips per card: " + ", ".join(f"{n}: {sizes[n]} cards" for n in sorted(sizes, reverse=True)))
     if by_page:
         print("\n| seed page | cards | chips | defective | vague | unknown | clean cards |")
@@ -138,9 +137,22 @@ def report(docs: list[tuple[str, str]], cards: list[list[str]], labels: dict, pa
     return unknown
 
 
-def extract(module, docs, backend):
-    ex = module.KeyphraseExtractor(embedder=backend, settings=module.Settings(top_n=5))
+def extract(module, docs, backend, **settings):
+    ex = module.KeyphraseExtractor(embedder=backend, settings=module.Settings(top_n=5, **settings))
     return [[p for p, _ in kws] for kws in ex.extract(docs)]
+
+
+def summarize(docs, cards, labels) -> str:
+    """One line: defective share and clean cards (unknown chips counted apart)."""
+    from paperlens.ids import title_key
+
+    got = [judge(card, labels["papers"].get(title_key(t), {}).get("chips", {})) for (t, _), card in zip(docs, cards)]
+    total = sum(map(len, got))
+    bad = sum(g in CATEGORIES for card in got for g in card)
+    unknown = sum(g is None for card in got for g in card)
+    clean = sum(all(g == "ok" for g in card) for card in got)
+    return (f"{total} chips, defective {bad} ({100 * bad / max(1, total):.1f}%), unknown {unknown}, "
+            f"fully clean cards {clean} / {len(cards)}")
 
 
 def load_before(commit: str):
@@ -244,6 +256,9 @@ def main():
     cards = extract(keyphrases, docs, backend)
     print(f"keyphrases.py ALGORITHM_VERSION {keyphrases.ALGORITHM_VERSION}\n")
     unknown = report(docs, cards, labels, page_of)
+    if "floors" in keyphrases.Settings.__dataclass_fields__:
+        print("\nThe whole ranking, 5 chips on every card (no floors): "
+              + summarize(docs, extract(keyphrases, docs, backend, floors=()), labels))
     if args.template:
         args.template.write_text(
             json.dumps(

@@ -216,7 +216,7 @@ ABSTRACT = (
 
 
 def test_a_card_holds_one_chip_per_concept_and_fills_up(embedder):
-    ex = KeyphraseExtractor(embedder=embedder, settings=Settings(top_n=5))
+    ex = KeyphraseExtractor(embedder=embedder, settings=Settings(top_n=5, floors=()))
     [chips] = ex.extract([("Transductive Few-Shot Learning: Clustering is All You Need?", ABSTRACT)])
     phrases = [p for p, _ in chips]
     assert len(phrases) == 5, phrases
@@ -265,3 +265,31 @@ def test_generic_phrases_weigh_as_much_as_generic_words(embedder):
     generic = dict(zip((c.key for c in cs), ex._generic(cs, vecs)))
     assert generic["memory footprint"] == pytest.approx(ex.GENERIC_WEIGHT)
     assert generic["spectral graph sparsification"] == 0
+
+
+@pytest.mark.parametrize(
+    "floors, scores, kept",
+    [
+        ((0.4, 0.5), [0.9, 0.6, 0.55, 0.5, 0.3], 4),  # down to the first under its floor
+        ((0.4, 0.5), [0.9, 0.45, 0.49, 0.8], 2),  # the second needs 0.4, the third on 0.5; nothing after a gap
+        ((0.4, 0.5), [0.2, 0.1], 1),  # the first phrase always shows
+        ((0.4, 0.5), [], 0),
+        ((), [0.9, 0.1, 0.0, -0.3], 4),  # no floors: the whole ranking
+    ],
+)
+def test_a_card_keeps_phrases_down_to_the_floor_for_their_place(floors, scores, kept):
+    assert Settings(floors=floors).kept(scores) == kept
+
+
+def test_floors_are_part_of_the_settings_key():
+    assert Settings(floors=(0.4, 0.5)).key() != Settings(floors=()).key()
+    assert Settings(floors=[0.4, 0.5]) == Settings(floors=(0.4, 0.5))
+    with pytest.raises(ValueError):
+        Settings(floors=(float("nan"),))
+
+
+def test_floors_cut_what_a_card_shows_not_the_ranking(embedder):
+    docs = [("Transductive Few-Shot Learning: Clustering is All You Need?", ABSTRACT)]
+    [ranked] = KeyphraseExtractor(embedder=embedder, settings=Settings(top_n=5, floors=())).extract(docs)
+    [card] = KeyphraseExtractor(embedder=embedder, settings=Settings(top_n=5, floors=(0.0, 1.0))).extract(docs)
+    assert card == ranked[: 1 + (ranked[1][1] >= 0.0)]

@@ -155,7 +155,7 @@ def test_worker_pending_then_ready_deduped_and_cached(tmp_path, embedder):
         }
         assert len(ex.extracted) == 4
         # Another setting is another cache entry.
-        wider = KeyphraseJobs(store, GatedExtractor(embedder, settings=Settings(top_n=7)))
+        wider = KeyphraseJobs(store, GatedExtractor(embedder, settings=Settings(top_n=7, floors=())))
         wider.extractor.gate.set()
         assert wider.for_papers(papers[:1]) == [None]
         assert len(wider.for_papers(papers[:1], wait=True)[0]) > len(ready[0])

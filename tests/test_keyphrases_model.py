@@ -17,7 +17,7 @@ TITLES = ("Educating LLMs like Human Students", "Lagrangian PINNs", "DPLM-2", "D
 def test_real_model_phrases_on_seed_abstracts(seed000):
     papers = [p for p in parse_page(seed000).papers if p.title.startswith(TITLES)]
     assert len(papers) == len(TITLES)
-    ex = KeyphraseExtractor(settings=Settings(top_n=5))
+    ex = KeyphraseExtractor(settings=Settings(top_n=5, floors=()))
     out = ex.extract([(p.title, p.abstract) for p in papers])
     everything = [phrase for kws in out for phrase, _ in kws]
     for p, kws in zip(papers, out):
@@ -40,3 +40,22 @@ def test_real_model_phrases_on_seed_abstracts(seed000):
     # Acronyms and names survive as chips (the seed's "PINNs", "DPLM-2") and as candidates ("LLMs").
     assert {"PINNs", "DPLM-2"} <= {w for ph in everything for w in ph.split()}, everything
     assert "LLMs" in {c.text for c in candidates(papers[0].title, papers[0].abstract)}
+
+
+def test_cards_show_a_prefix_of_the_ranking_down_to_the_floors(seed000):
+    """Fewer chips rather than vague ones: a card keeps its first phrase and each next one that reaches the floor
+    for its place (config.KEYPHRASES_FLOORS); the ranking itself is the same with and without floors."""
+    papers = [p for p in parse_page(seed000).papers if p.title.startswith(TITLES)]
+    docs = [(p.title, p.abstract) for p in papers]
+    ex = KeyphraseExtractor(settings=Settings(top_n=5, floors=()))
+    ranked = ex.extract(docs)
+    cards = KeyphraseExtractor(embedder=ex.backend(), settings=Settings(top_n=5)).extract(docs)
+    floors = Settings().floors
+    assert floors
+    for full, card in zip(ranked, cards):
+        assert 1 <= len(card) <= 5 and card == full[: len(card)]
+        assert all(score >= floors[min(n, len(floors)) - 1] for n, (_, score) in enumerate(card[1:], start=1))
+        if len(card) < len(full):
+            n = len(card)
+            assert full[n][1] < floors[min(n, len(floors)) - 1]
+    assert sum(map(len, cards)) < sum(map(len, ranked))

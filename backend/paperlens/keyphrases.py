@@ -35,29 +35,46 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import KEYPHRASES_DIVERSITY, KEYPHRASES_TOP_N, KEYPHRASES_TOP_N_MAX
+from .config import KEYPHRASES_DIVERSITY, KEYPHRASES_FLOORS, KEYPHRASES_TOP_N, KEYPHRASES_TOP_N_MAX
 from .embedding import MODEL_NAME, BundledEmbedder
 
 # Bump when candidate generation or scoring changes: cached keyphrases then recompute.
-ALGORITHM_VERSION = 8
+ALGORITHM_VERSION = 9
 
 @dataclass(frozen=True)
 class Settings:
-    """top_n: phrases per paper. diversity: 0 = pure relevance, 1 = pure novelty (MMR)."""
+    """top_n: phrases per paper, at most. diversity: 0 = pure relevance, 1 = pure novelty (MMR). floors: the
+    score the second phrase must reach to be kept, the third, ..., the last floor for all later ones (fewer
+    chips rather than vague ones; the first phrase is always kept); () keeps top_n, the whole ranking, which is
+    what the benchmarks score."""
 
     top_n: int = KEYPHRASES_TOP_N
     diversity: float = KEYPHRASES_DIVERSITY
+    floors: tuple[float, ...] = KEYPHRASES_FLOORS
 
     def __post_init__(self):
         if not (1 <= int(self.top_n) <= KEYPHRASES_TOP_N_MAX):
             raise ValueError(f"top_n must be 1..{KEYPHRASES_TOP_N_MAX}")
         if not (0.0 <= float(self.diversity) <= 1.0):
             raise ValueError("diversity must be 0..1")
+        floors = tuple(float(f) for f in self.floors)
+        if not all(math.isfinite(f) for f in floors):
+            raise ValueError("floors must be numbers")
+        object.__setattr__(self, "floors", floors)
 
     def key(self) -> str:
         return json.dumps(
-            {"v": ALGORITHM_VERSION, "top_n": int(self.top_n), "diversity": float(self.diversity)}, sort_keys=True
+            {"v": ALGORITHM_VERSION, "top_n": int(self.top_n), "diversity": float(self.diversity),
+             "floors": list(self.floors)},
+            sort_keys=True,
         )
+
+    def kept(self, scores: list[float]) -> int:
+        """How many of a paper's phrases, scores best first, a card shows: up to the first under its floor."""
+        for n, score in enumerate(scores[1:], start=1):
+            if self.floors and score < self.floors[min(n, len(self.floors)) - 1]:
+                return n
+        return len(scores)
 
 
 # ---------------------------------------------------------------- candidates
@@ -1094,4 +1111,5 @@ class KeyphraseExtractor:
             relevance, vecs @ vecs.T, self.settings.top_n, self.settings.diversity, lambda i, j: _conflict(cs[i], cs[j])
         )
         picked = sorted(chosen, key=lambda i: -relevance[i])
+        picked = picked[: self.settings.kept([float(relevance[i]) for i in picked])]
         return [(cs[i].text, round(float(relevance[i]), 4)) for i in picked]
