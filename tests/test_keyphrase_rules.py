@@ -244,7 +244,7 @@ def test_phrases_any_ml_paper_would_have_weigh_less(embedder):
 
 @pytest.mark.parametrize(
     "chip", ["memory footprint", "useful representations", "entire training experience", "optimal policies",
-             "resource constraints", "task distribution", "higher accuracy"],
+             "resource constraints", "task distribution", "higher accuracy", "LLM pretraining", "plain CNNs"],
 )
 def test_a_generic_modifier_before_a_generic_noun_is_a_generic_phrase(chip):
     assert generic_phrase(chip)
@@ -252,7 +252,7 @@ def test_a_generic_modifier_before_a_generic_noun_is_a_generic_phrase(chip):
 
 @pytest.mark.parametrize(
     "chip", ["activation memory", "catastrophic forgetting", "crystal structure", "soft constraints",
-             "knowledge retention", "SFT", "multiple training episodes"],
+             "knowledge retention", "SFT", "multiple training episodes", "DPLM-2 training", "post-trained LLMs"],
 )
 def test_a_phrase_with_one_specific_word_or_a_name_is_not_generic(chip):
     assert not generic_phrase(chip)

@@ -39,7 +39,7 @@ from .config import KEYPHRASES_DIVERSITY, KEYPHRASES_FLOORS, KEYPHRASES_TOP_N, K
 from .embedding import MODEL_NAME, BundledEmbedder
 
 # Bump when candidate generation or scoring changes: cached keyphrases then recompute.
-ALGORITHM_VERSION = 9
+ALGORITHM_VERSION = 10
 
 @dataclass(frozen=True)
 class Settings:
@@ -945,12 +945,16 @@ def _all_generic(text: str) -> bool:
 
 @functools.lru_cache(maxsize=100_000)
 def generic_phrase(text: str) -> bool:
-    """Is a chip made only of words any ML abstract uses, GENERIC_WORDS, GENERIC_MODIFIERS and GENERIC_NOUNS
-    ("memory footprint", "useful representations", "entire training experience")? Names never are ("SFT" is
-    judged by BROAD_ACRONYMS and the embedding)."""
-    if any(_is_name(w) for w in text.split()):
-        return False
-    return all(w in GENERIC_WORDS or w in GENERIC_MODIFIERS or w in GENERIC_NOUNS for w in concept(text))
+    """Is a chip made only of words any ML abstract uses, GENERIC_WORDS, GENERIC_MODIFIERS, GENERIC_NOUNS and
+    BROAD_ACRONYMS ("memory footprint", "useful representations", "LLM pretraining", "plain CNNs")? Any other
+    name makes it specific ("SFT" is judged by the embedding, "DPLM-2 training" is this paper's)."""
+    for w in text.split():
+        if _is_name(w) and singular(w).upper() not in BROAD_ACRONYMS and w.lower() not in GENERIC_WORDS:
+            return False
+    return all(
+        w in GENERIC_WORDS or w in GENERIC_MODIFIERS or w in GENERIC_NOUNS or w.upper() in BROAD_ACRONYMS
+        for w in concept(text)
+    )
 
 
 class KeyphraseExtractor:
