@@ -42,7 +42,7 @@ KEYPHRASES_TOP_N_MAX = 50
 # (cosine to the paper plus the ranking's bonuses and penalties) reaches the floor for its place: the second
 # phrase KEYPHRASES_FLOORS[0], every later one KEYPHRASES_FLOORS[-1]. Chosen on seed page 000's hand labels and
 # checked on seed page 001 (benchmarks/bench_chips.py prints both pages).
-KEYPHRASES_FLOORS = (0.4, 0.5)
+KEYPHRASES_FLOORS = (0.4, 0.55)
 KEYPHRASES_DIVERSITY = 0.3
 
 # How the embedding model computes: "auto" (bf16 where the CPU has it, else fp32), "fp32" or "bf16"
