@@ -166,9 +166,10 @@ def main() -> None:
         for run in range(args.runs):
             runs.append(one_run(text, cards, args.precision, Path(tmp), run))
             yards.append(ruler.seconds())
-    # Each run against the yardstick timed just before and just after it: the load on a shared machine drifts.
+    # Each run against the yardstick timed just before and just after it (the load on a shared machine drifts),
+    # the faster of the two: a burst of load during one yardstick must not flatter the run.
     for i, r in enumerate(runs):
-        r["yard"] = (yards[i] + yards[i + 1]) / 2
+        r["yard"] = min(yards[i], yards[i + 1])
         for key in ("answered", "first", "all"):
             r[key + "_x"] = r[key] / r["yard"]
 
@@ -179,7 +180,14 @@ def main() -> None:
           f"embedding precision {runs[0]['precision']}")
     print(f"Yardstick: sentence-transformers fp32 embeds {len(ruler.docs)} abstracts + {len(ruler.phrases)} "
           f"candidate phrases in {statistics.median(yards):.2f} s (timed {len(yards)} times, before and after "
-          f"each run: {', '.join(f'{y:.2f}' for y in yards)}); each run's ratio is to the two around it\n")
+          f"each run: {', '.join(f'{y:.2f}' for y in yards)}); each run's ratio is to the faster of the two "
+          "around it\n")
+    print("| run | yardstick s | answered s | first 12 s | all s | first 12 x | all x |")
+    print("|---|---|---|---|---|---|---|")
+    for i, r in enumerate(runs):
+        print(f"| {i + 1} | {r['yard']:.2f} | {r['answered']:.3f} | {r['first']:.2f} | {r['all']:.2f} | "
+              f"{r['first_x']:.3f} | {r['all_x']:.3f} |")
+    print()
     print("| step | seconds | x yardstick | bar |")
     print("|---|---|---|---|")
     print(f"| `paperlens serve` to health answering | {med('ready'):.2f} | | |")
