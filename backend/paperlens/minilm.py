@@ -48,6 +48,11 @@ class MiniLM:
         def dense(name: str):  # weights of the matrix products, in their compute dtype
             return w[f"{name}.weight"].to(mm).contiguous(), w[f"{name}.bias"].to(mm)
 
+        def dense_qkv(p: str):  # query, key and value as one product: one pass over the activations, not three
+            names = [f"{p}.attention.self.{m}" for m in ("query", "key", "value")]
+            return (torch.cat([w[f"{n}.weight"] for n in names]).to(mm).contiguous(),
+                    torch.cat([w[f"{n}.bias"] for n in names]).to(mm))
+
         def norm(name: str):  # copies: see below
             return w[f"{name}.weight"].clone(), w[f"{name}.bias"].clone()
 
@@ -65,9 +70,7 @@ class MiniLM:
             p = f"encoder.layer.{i}"
             self.layers.append(
                 {
-                    "q": dense(f"{p}.attention.self.query"),
-                    "k": dense(f"{p}.attention.self.key"),
-                    "v": dense(f"{p}.attention.self.value"),
+                    "qkv": dense_qkv(p),
                     "o": dense(f"{p}.attention.output.dense"),
                     "norm1": norm(f"{p}.attention.output.LayerNorm"),
                     "up": dense(f"{p}.intermediate.dense"),
@@ -101,12 +104,8 @@ class MiniLM:
             attend = mask[:, None, None, :]  # each token attends to the batch row's real tokens only
             n, t, h = len(texts), width, self.heads
             for layer in self.layers:
-                xm = x.to(self._mm)
-
-                def heads(name: str):
-                    return F.linear(xm, *layer[name]).view(n, t, h, -1).transpose(1, 2)
-
-                a = F.scaled_dot_product_attention(heads("q"), heads("k"), heads("v"), attn_mask=attend)
+                q, k, v = F.linear(x.to(self._mm), *layer["qkv"]).view(n, t, 3, h, -1).permute(2, 0, 3, 1, 4)
+                a = F.scaled_dot_product_attention(q, k, v, attn_mask=attend)
                 a = F.linear(a.transpose(1, 2).reshape(n, t, -1), *layer["o"]).float()
                 x = F.layer_norm(x + a, (self.dim,), *layer["norm1"], self.eps)
                 up = F.gelu(F.linear(x.to(self._mm), *layer["up"]))
