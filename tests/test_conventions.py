@@ -35,3 +35,26 @@ def test_manifest_paths_exist():
     paths = set(re.findall(r'"(extension/[^"*]+)"', manifest))
     assert paths, "manifest names no extension files"
     assert all((ROOT / p).exists() for p in paths), [p for p in paths if not (ROOT / p).exists()]
+
+
+# A home, a user folder or this project's own work folders written into a file: data must be found through
+# PAPERLENS_SHARED or ../shared, and nothing may depend on where one machine keeps its checkout.
+MACHINE_PATH = re.compile(r"(?<![\w.~-])(?:/(?:work|home|Users|root)/[\w.-]+|[A-Za-z]:\\Users\\)")
+
+
+def test_no_file_names_a_path_of_one_machine():
+    import subprocess
+
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True)
+    if tracked.returncode != 0:
+        import pytest
+
+        pytest.skip("not a git checkout")
+    found = []
+    for name in tracked.stdout.splitlines():
+        path = ROOT / name
+        if path.suffix in (".png", ".ico", ".sqlite3") or not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        found += [f"{name}: {m.group(0)}" for m in MACHINE_PATH.finditer(text)]
+    assert not found, found
