@@ -138,8 +138,12 @@ def report(docs: list[tuple[str, str]], cards: list[list[str]], labels: dict, pa
 
 
 def extract(module, docs, backend, **settings):
-    ex = module.KeyphraseExtractor(embedder=backend, settings=module.Settings(top_n=5, **settings))
-    return [[p for p, _ in kws] for kws in ex.extract(docs)]
+    """The chips each card shows at once: the ranking down to the floors (`Settings.kept`, what the answer
+    leaves out of `more`), or all of it for an extractor from before the floors."""
+    s = module.Settings(top_n=5, **settings)
+    ex = module.KeyphraseExtractor(embedder=backend, settings=s)
+    shown = getattr(s, "kept", len)
+    return [[p for p, _ in kws[: shown([score for _, score in kws]) if kws else 0]] for kws in ex.extract(docs)]
 
 
 def summarize(docs, cards, labels) -> str:
@@ -257,8 +261,16 @@ def main():
     print(f"keyphrases.py ALGORITHM_VERSION {keyphrases.ALGORITHM_VERSION}\n")
     unknown = report(docs, cards, labels, page_of)
     if "floors" in keyphrases.Settings.__dataclass_fields__:
-        print("\nThe whole ranking, 5 chips on every card (no floors): "
-              + summarize(docs, extract(keyphrases, docs, backend, floors=()), labels))
+        whole = extract(keyphrases, docs, backend, floors=())
+        print("\nThe whole ranking, 5 chips on every card (no floors): " + summarize(docs, whole, labels))
+        # What waits behind each card's "+N": the ranking's tail past the floors, judged alone.
+        from paperlens.ids import title_key
+
+        tail = [judge(w, labels["papers"].get(title_key(t), {}).get("chips", {}))[len(c):]
+                for (t, _), w, c in zip(docs, whole, cards)]
+        n = sum(map(len, tail))
+        ok = sum(g == "ok" for card in tail for g in card)
+        print(f"Behind the cards' \"+N\" (shown on request): {n} chips, {ok} of them ok ({100 * ok / max(1, n):.0f}%)")
     if args.template:
         args.template.write_text(
             json.dumps(

@@ -19,7 +19,8 @@ def test_annotate_text_copy_end_to_end(client, text_copy):
     papers = body["papers"]
     assert len(papers) == TEXT_COPY_PAPERS
     assert all(p["keyphrases"] and p["pending"] is False and p["saved"] is False for p in papers)
-    assert all(set(k) == {"phrase", "score", "key"} for p in papers for k in p["keyphrases"])
+    assert all(set(k) == {"phrase", "score", "key", "more"} for p in papers for k in p["keyphrases"])
+    assert all(p["keyphrases"][0]["more"] is False for p in papers)  # a card always shows its first
     assert all(r["id"] != p["id"] for p in papers for r in p["related"])
     assert client.get("/api/health").get_json()["papers"] == TEXT_COPY_PAPERS
 

@@ -94,7 +94,7 @@ def test_a_real_annotate_answer_has_the_contract_fields_and_types(client):
     assert paper["seen_before"] is True and paper["first_seen_page"] == {"url": url, "kind": "daily"}
     assert paper["muted"] == [{"term": "benchmark", "kind": "word"}]
     assert [b["id"] for b in paper["for_you_because"]] == ["2509.00042"]
-    assert set(TRIAGE["field_rules"]) <= {*paper, "keyphrases[].key"}
+    assert set(TRIAGE["field_rules"]) <= {*paper, "keyphrases[].key", "keyphrases[].more"}
 
 
 def test_the_triage_routes_answer_the_contract_shapes(client):

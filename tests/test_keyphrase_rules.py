@@ -281,15 +281,25 @@ def test_a_card_keeps_phrases_down_to_the_floor_for_their_place(floors, scores, 
     assert Settings(floors=floors).kept(scores) == kept
 
 
-def test_floors_are_part_of_the_settings_key():
-    assert Settings(floors=(0.4, 0.5)).key() != Settings(floors=()).key()
+def test_floors_are_not_part_of_the_settings_key():
+    # The cache holds the whole ranking; the floors are applied when answering, so changing them
+    # recomputes nothing.
+    assert Settings(floors=(0.4, 0.5)).key() == Settings(floors=()).key()
+    assert Settings(top_n=4).key() != Settings(top_n=5).key()
     assert Settings(floors=[0.4, 0.5]) == Settings(floors=(0.4, 0.5))
     with pytest.raises(ValueError):
         Settings(floors=(float("nan"),))
 
 
-def test_floors_cut_what_a_card_shows_not_the_ranking(embedder):
+def test_floors_mark_what_a_card_shows_behind_more_never_cut_the_ranking(embedder):
+    from paperlens.annotate import with_keys
+
     docs = [("Transductive Few-Shot Learning: Clustering is All You Need?", ABSTRACT)]
     [ranked] = KeyphraseExtractor(embedder=embedder, settings=Settings(top_n=5, floors=())).extract(docs)
-    [card] = KeyphraseExtractor(embedder=embedder, settings=Settings(top_n=5, floors=(0.0, 1.0))).extract(docs)
-    assert card == ranked[: 1 + (ranked[1][1] >= 0.0)]
+    floored = Settings(top_n=5, floors=(0.0, 1.0))
+    [card] = KeyphraseExtractor(embedder=embedder, settings=floored).extract(docs)
+    assert card == ranked and len(card) == 5
+    answered = with_keys([{"phrase": p, "score": s} for p, s in card], floored)
+    shown = 1 + (ranked[1][1] >= 0.0)
+    assert [k["more"] for k in answered] == [False] * shown + [True] * (5 - shown)
+    assert [k["phrase"] for k in answered] == [p for p, _ in ranked]

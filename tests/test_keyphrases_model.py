@@ -43,14 +43,16 @@ def test_real_model_phrases_on_seed_abstracts(seed000):
 
 
 def test_cards_show_a_prefix_of_the_ranking_down_to_the_floors(seed000):
-    """Fewer chips rather than vague ones: a card keeps its first phrase and each next one that reaches the floor
-    for its place (config.KEYPHRASES_FLOORS); the ranking itself is the same with and without floors."""
+    """Fewer chips rather than vague ones: a card shows its first phrase and each next one that reaches the floor
+    for its place (config.KEYPHRASES_FLOORS), the rest behind "+N"; the ranking is the same with and without."""
     papers = [p for p in parse_page(seed000).papers if p.title.startswith(TITLES)]
     docs = [(p.title, p.abstract) for p in papers]
     ex = KeyphraseExtractor(settings=Settings(top_n=5, floors=()))
     ranked = ex.extract(docs)
-    cards = KeyphraseExtractor(embedder=ex.backend(), settings=Settings(top_n=5)).extract(docs)
-    floors = Settings().floors
+    settings = Settings(top_n=5)
+    assert KeyphraseExtractor(embedder=ex.backend(), settings=settings).extract(docs) == ranked
+    cards = [full[: settings.kept([s for _, s in full])] for full in ranked]
+    floors = settings.floors
     assert floors
     for full, card in zip(ranked, cards):
         assert 1 <= len(card) <= 5 and card == full[: len(card)]

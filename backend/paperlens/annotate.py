@@ -27,7 +27,7 @@ from .digest import Page, Paper, page_kind, parse_page
 from .errors import NotFound, PaperLensError, ParseError
 from .ids import TITLE_ID_PREFIX, is_arxiv_id, paper_url, title_id, title_key
 from .keyphrase_jobs import KeyphraseJobs
-from .keyphrases import KeyphraseExtractor
+from .keyphrases import KeyphraseExtractor, Settings
 from .ranking import DEFAULT_RANKER, make_ranker
 from .triage import MuteMatcher, mark_for_you
 
@@ -262,7 +262,7 @@ class Annotator:
                 "id": p["id"],
                 "title": p["title"],
                 "url": p["url"],
-                "keyphrases": with_keys(kws or []),
+                "keyphrases": with_keys(kws or [], self.extractor.settings),
                 "pending": kws is None,
                 "saved": p["id"] in saved,
                 **(seen[i] if seen else {}),
@@ -351,13 +351,15 @@ def _seen_fields(before: dict | None, now: float, url: str | None, kind: str) ->
     }
 
 
-def with_keys(keyphrases: list[dict]) -> list[dict]:
-    """Keyphrases [{"phrase", "score"}] with their "key": the phrase's terms as the ranking analyzer stems
-    them, joined by one space, so chips of one phrase ("Large Language Models", "large language model")
-    share a key across cards."""
+def with_keys(keyphrases: list[dict], settings: Settings) -> list[dict]:
+    """Keyphrases [{"phrase", "score"}] (best first) as answered: each with its "key", the phrase's terms as
+    the ranking analyzer stems them, joined by one space, so chips of one phrase ("Large Language Models",
+    "large language model") share a key across cards; and "more": true for those past the card's floors
+    (`settings.kept`), which a card shows only when asked ("+2")."""
     if not keyphrases:
         return keyphrases
     from .ranking.analyzer import analyzer
 
     a = analyzer()
-    return [{**k, "key": " ".join(a.terms(k["phrase"]))} for k in keyphrases]
+    shown = settings.kept([k["score"] for k in keyphrases])
+    return [{**k, "key": " ".join(a.terms(k["phrase"])), "more": i >= shown} for i, k in enumerate(keyphrases)]

@@ -108,7 +108,8 @@ def keyphrases():
     for paper_id in ids:
         check_paper_id(paper_id)
     found = annotator().keyphrases.by_id(ids)
-    found["keyphrases"] = {pid: with_keys(kws) for pid, kws in found["keyphrases"].items()}
+    settings = annotator().extractor.settings
+    found["keyphrases"] = {pid: with_keys(kws, settings) for pid, kws in found["keyphrases"].items()}
     return jsonify({"ok": True, **found})
 
 

@@ -39,14 +39,17 @@ from .config import KEYPHRASES_DIVERSITY, KEYPHRASES_FLOORS, KEYPHRASES_TOP_N, K
 from .embedding import MODEL_NAME, BundledEmbedder
 
 # Bump when candidate generation or scoring changes: cached keyphrases then recompute.
-ALGORITHM_VERSION = 10
+# 11: the cache holds the whole ranking again (the floors are applied when answering, `Settings.kept`).
+ALGORITHM_VERSION = 11
 
 @dataclass(frozen=True)
 class Settings:
     """top_n: phrases per paper, at most. diversity: 0 = pure relevance, 1 = pure novelty (MMR). floors: the
-    score the second phrase must reach to be kept, the third, ..., the last floor for all later ones (fewer
-    chips rather than vague ones; the first phrase is always kept); () keeps top_n, the whole ranking, which is
-    what the benchmarks score."""
+    score the second phrase must reach to be shown at once, the third, ..., the last floor for all later ones
+    (fewer chips rather than vague ones; the first phrase is always shown). The extractor always computes and
+    caches the whole ranking (top_n); the floors only say how many of them a card shows before its "+N"
+    (`kept`, applied when answering: `annotate.with_keys` marks the rest `more`), so they are not part of the
+    cache key."""
 
     top_n: int = KEYPHRASES_TOP_N
     diversity: float = KEYPHRASES_DIVERSITY
@@ -64,13 +67,13 @@ class Settings:
 
     def key(self) -> str:
         return json.dumps(
-            {"v": ALGORITHM_VERSION, "top_n": int(self.top_n), "diversity": float(self.diversity),
-             "floors": list(self.floors)},
+            {"v": ALGORITHM_VERSION, "top_n": int(self.top_n), "diversity": float(self.diversity)},
             sort_keys=True,
         )
 
     def kept(self, scores: list[float]) -> int:
-        """How many of a paper's phrases, scores best first, a card shows: up to the first under its floor."""
+        """How many of a paper's phrases, scores best first, a card shows at once: up to the first under its
+        floor."""
         for n, score in enumerate(scores[1:], start=1):
             if self.floors and score < self.floors[min(n, len(self.floors)) - 1]:
                 return n
@@ -1115,5 +1118,4 @@ class KeyphraseExtractor:
             relevance, vecs @ vecs.T, self.settings.top_n, self.settings.diversity, lambda i, j: _conflict(cs[i], cs[j])
         )
         picked = sorted(chosen, key=lambda i: -relevance[i])
-        picked = picked[: self.settings.kept([float(relevance[i]) for i in picked])]
         return [(cs[i].text, round(float(relevance[i]), 4)) for i in picked]
