@@ -414,16 +414,31 @@ def test_related_lists_mark_this_pages_papers_and_more_like_this_lists_the_libra
 
 def test_a_chip_finds_the_same_phrase_by_its_key_counts_and_steps_through_them(visited, page):
     harness.open_annotated(page, DAILY_URL)
+    # Phrases under the backend's floors wait behind the card's "+N" (hidden, not gone); it shows them.
+    plus = page.locator(".pl-chips-more").first
+    plus.wait_for()
+    card = plus.locator("xpath=ancestor::*[@data-pl-paper][1]")
+    hidden = card.locator(".pl-chip-extra")
+    n = hidden.count()
+    assert n and plus.text_content() == f"+{n}" and all(not hidden.nth(i).is_visible() for i in range(n))
+    plus.click()
+    assert plus.get_attribute("aria-expanded") == "true" and all(hidden.nth(i).is_visible() for i in range(n))
+    plus.click()
+    assert plus.get_attribute("aria-expanded") == "false" and not hidden.first.is_visible()
     keys = page.eval_on_selector_all(
         ".pl-chip", "ns => ns.map(n => [n.dataset.plKey, n.closest('[data-pl-paper]').dataset.plPaper])")
     by_key: dict[str, set[str]] = {}
     for key, pid in keys:
         by_key.setdefault(key, set()).add(pid)
     key = next((k for k, ids in sorted(by_key.items(), key=lambda kv: -len(kv[1])) if len(ids) > 1), None)
-    if key is None:  # no phrase shared by two cards: share one between two papers' chips (same key, other text)
-        pytest.skip("no keyphrase is shared by two cards of the fixture page")
+    assert key is not None, "no keyphrase is shared by two cards of the fixture page"
     owners = sorted(by_key[key])
     chip = page.locator(f'[data-pl-paper="{owners[0]}"] .pl-chip[data-pl-key="{key}"]').first
+    if chip.is_hidden():  # under the backend's floors: behind the card's "+N", which shows it
+        more = page.locator(f'[data-pl-paper="{owners[0]}"] .pl-chips-more').first
+        assert more.get_attribute("aria-expanded") == "false"
+        more.click()
+        assert more.get_attribute("aria-expanded") == "true" and chip.is_visible()
     chip.click()
     assert chip.get_attribute("aria-pressed") == "true"
     same = set(page.eval_on_selector_all("article.pl-match [data-pl-paper]", "ns => ns.map(n => n.dataset.plPaper)"))
@@ -464,6 +479,8 @@ def test_everything_is_reachable_by_keyboard_with_a_visible_focus(visited, page)
               "pl-rel-link", "pl-rel-jump"]
     if page.locator(".pl-because-summary").count():
         wanted.append("pl-because-summary")
+    if page.locator(".pl-chips-more").count():
+        wanted.append("pl-chips-more")
     assert [c for c in wanted if c not in reached] == [], sorted(reached)
     assert [c for c in wanted if not reached[c]] == [], "no visible focus on these"
 

@@ -1,6 +1,8 @@
 /* Keyphrase chips: the paper's keyphrases as buttons under its title. Papers whose keyphrases are still
  * being computed show "keyphrases…" and fill in as the backend finishes them: polled by paper id, the
  * ones on screen first (the backend computes them in the order asked, so scrolling re-prioritizes).
+ * The backend marks the phrases past its score floors `more` (fewer chips rather than vague ones): they
+ * wait behind a "+N" button on the card, in the DOM but hidden, so a chip click still finds them. 
  * Listens: "annotation" (adds the chips), "papers" (starts polling for pending ones).
  * Emits: "chip" {phrase, key, root} on a click (phrase-highlight.js acts on it; `key` says which chips are
  * the same phrase, shared/triage.js phraseKey); "keyphrase-progress"
@@ -16,10 +18,14 @@
   const POLL_LATER_MS = 1500;
   const POLL_MAX = 125; // about three minutes of polling for pending keyphrases
 
-  /** [{phrase, key}] of the paper's keyphrases, at most `perCard` (null: all). */
+  /** [{phrase, key, more}] of the paper's keyphrases, at most `perCard` (null: all). */
   function phrasesOf(paper, perCard) {
     return (Array.isArray(paper.keyphrases) ? paper.keyphrases : [])
-      .map((k) => ({ phrase: k && typeof k === "object" ? k.phrase : k, key: Triage.phraseKey(k) }))
+      .map((k) => ({
+        phrase: k && typeof k === "object" ? k.phrase : k,
+        key: Triage.phraseKey(k),
+        more: Boolean(k && typeof k === "object" && k.more === true),
+      }))
       .filter((k) => typeof k.phrase === "string" && k.phrase.trim())
       .slice(0, perCard === null ? undefined : perCard);
   }
@@ -56,22 +62,50 @@
         group.append(el("span", { className: "pl-pending", text: "keyphrases…" }));
         return;
       }
-      for (const { phrase, key } of phrases) {
-        group.append(
-          el("button", {
-            className: "pl-chip",
-            text: phrase,
-            attrs: {
-              type: "button",
-              "aria-pressed": "false",
-              "aria-label": `Keyphrase ${phrase}: highlight papers on this page that share it`,
-              title: "Highlight papers on this page that share this keyphrase",
-            },
-            dataset: { plPhrase: phrase.toLowerCase(), plKey: key },
-            on: { click: () => ctx.emit("chip", { phrase, key, root }) },
-          })
-        );
+      const extra = [];
+      for (const { phrase, key, more } of phrases) {
+        const chip = el("button", {
+          className: more ? "pl-chip pl-chip-extra" : "pl-chip",
+          text: phrase,
+          attrs: {
+            type: "button",
+            "aria-pressed": "false",
+            "aria-label": `Keyphrase ${phrase}: highlight papers on this page that share it`,
+            title: "Highlight papers on this page that share this keyphrase",
+          },
+          dataset: { plPhrase: phrase.toLowerCase(), plKey: key },
+          on: { click: () => ctx.emit("chip", { phrase, key, root }) },
+        });
+        if (more) {
+          chip.hidden = true;
+          extra.push(chip);
+        }
+        group.append(chip);
       }
+      if (extra.length) group.append(moreButton(extra));
+    }
+
+    /** "+N": shows the card's `extra` chips (the ones under the backend's floors), and hides them again. */
+    function moreButton(extra) {
+      const label = (open) => (open ? "Show fewer keyphrases" : `Show ${extra.length} more keyphrase${extra.length > 1 ? "s" : ""}`);
+      const button = el("button", {
+        className: "pl-chips-more",
+        text: `+${extra.length}`,
+        attrs: { type: "button", "aria-expanded": "false", "aria-label": label(false), title: label(false) },
+      });
+      button.addEventListener(
+        "click",
+        () => {
+          const open = button.getAttribute("aria-expanded") !== "true";
+          for (const chip of extra) chip.hidden = !open;
+          button.setAttribute("aria-expanded", String(open));
+          button.setAttribute("aria-label", label(open));
+          button.title = label(open);
+          button.textContent = open ? "−" : `+${extra.length}`;
+        },
+        { signal }
+      );
+      return button;
     }
 
     /** New keyphrases (or none, `[]`) for paper `id`: into every paper object and root of it. */
