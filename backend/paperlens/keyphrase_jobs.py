@@ -26,8 +26,8 @@ log = logging.getLogger("paperlens")
 
 
 def _trim_heap():
-    """Give freed memory back to the system after a batch (glibc keeps a model pass's activations otherwise,
-    and an idle server would keep its peak size); nothing elsewhere."""
+    """Give freed memory back to the system when the queue runs dry (glibc keeps a model pass's activations
+    otherwise, and an idle server would keep its peak size); nothing elsewhere."""
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         trim = libc.malloc_trim
@@ -127,6 +127,7 @@ class KeyphraseWorker:
 
     def _run(self) -> None:
         idle_since = time.monotonic()
+        computed = False  # a batch ran since the heap was last trimmed
         while True:
             with self._cond:
                 while self._holds and not self._closed:
@@ -137,6 +138,11 @@ class KeyphraseWorker:
             size, self._small_next = (self.FIRST_BATCH if self._small_next else self.BATCH), False
             batch = self.store.claim_keyphrases(self.owner, size, self.STALE_SECONDS)
             if not batch:
+                if computed:
+                    # Freed memory goes back once the queue is empty, not after every batch: the next
+                    # batch would only fault the same pages in again (zeroed by the kernel), on every pass.
+                    self._trim()
+                    computed = False
                 with self._cond:
                     if self._closed or time.monotonic() - idle_since > self.IDLE_SECONDS:
                         self._thread = None  # the next submit starts a new thread
@@ -144,6 +150,7 @@ class KeyphraseWorker:
                     self._cond.wait(self.POLL_SECONDS)
                 continue
             self._compute(batch)
+            computed = True
             idle_since = time.monotonic()
             with self._cond:
                 self._cond.notify_all()  # waiters in this process look again
@@ -162,7 +169,6 @@ class KeyphraseWorker:
         except Exception as e:  # a bad batch must not kill the worker or leave pollers waiting forever
             log.exception("keyphrase batch of %d papers failed", len(batch))
             self.store.finish_keyphrases(self.owner, {}, None, {k: f"{type(e).__name__}: {e}" for k in keys})
-        self._trim()
 
 
 class KeyphraseJobs:
