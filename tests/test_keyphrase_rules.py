@@ -160,6 +160,17 @@ def test_casing_follows_the_text_not_the_title_case():
     assert "ATOM3D" in texts("ATOM3D: Tasks On Molecules in Three Dimensions", "We present ATOM3D, a collection.")
 
 
+def test_capitals_that_spell_an_acronym_are_typography():
+    got = texts("KIND: Knowledge Integration and Diversion in Diffusion Models",
+                "We propose Knowledge INtegration and Diversion (KIND), which decomposes parameter matrices.")
+    assert "knowledge integration" in got and not any("INtegration" in t for t in got)
+    got = texts("", "We introduce Recursive IntroSpEction (RISE), an approach for fine-tuning LLMs.")
+    assert "recursive introspection" in got
+    # Camel-case names keep theirs: not a dictionary word, or ending in a capital.
+    got = texts("", "We train LLaMA with FlashAttention on ResNet features, unlike BERTology studies.")
+    assert {"LLaMA", "FlashAttention"} <= got and not {"llama", "flashattention"} & got, got
+
+
 # ---------------------------------------------------------------- one chip per concept
 
 

@@ -40,7 +40,8 @@ from .embedding import MODEL_NAME, BundledEmbedder
 
 # Bump when candidate generation or scoring changes: cached keyphrases then recompute.
 # 11: the cache holds the whole ranking again (the floors are applied when answering, `Settings.kept`).
-ALGORITHM_VERSION = 11
+# 12: a phrase written to spell its acronym reads as running text ("Knowledge INtegration").
+ALGORITHM_VERSION = 12
 
 @dataclass(frozen=True)
 class Settings:
@@ -658,13 +659,38 @@ def _add_spans(found: dict, chunk: list[_Tok], start: int, is_title: bool, max_w
         entry["surfaces"][surface] = entry["surfaces"].get(surface, 0.0) + weight
 
 
+_SPELLING_CASE = re.compile(r"[A-Za-z][a-z]*[A-Z][A-Za-z]*[a-z]{3}")
+
+
+def _spelling_case(word: str) -> bool:
+    """Capitals that spell out an acronym inside a dictionary word ("Knowledge INtegration and Diversion
+    (KIND)", "Recursive IntroSpEction"): typography of the name, not the term. Names in camel case keep theirs:
+    they are no dictionary word ("FlashAttention", "BERTology"), or end in a capital ("LLaMA", "ResNet")."""
+    return bool(_SPELLING_CASE.fullmatch(word)) and bool(_lemmas(word.lower()))
+
+
+def _unspelled(word: str) -> str:
+    """A word of a phrase written to spell an acronym, as it reads in running text: the spelling capitals
+    and the capitals of its fellow words go ("Knowledge INtegration" -> "knowledge integration")."""
+    if _spelling_case(word):
+        return word.lower()
+    if word[:1].isupper() and word[1:].islower() and not _is_name(word) and _lemmas(word.lower()):
+        return word.lower()
+    return word
+
+
 def _best_surface(surfaces: dict[tuple, float], forms: dict[str, dict[str, int]]) -> str:
     """The phrase as the abstract writes it mid-sentence; a word capitalized only by its position (a sentence
     start, a Title Case title) takes the casing the abstract gives it elsewhere, else lowercase if it is an
-    English word ("Parameter-Free Layers" -> "parameter-free layers", but "Lagrangian PINNs" stays)."""
+    English word ("Parameter-Free Layers" -> "parameter-free layers", but "Lagrangian PINNs" stays). A
+    phrase written to spell its acronym reads as running text ("Knowledge INtegration" -> "knowledge
+    integration")."""
     shown: dict[str, float] = {}
     for surface, weight in surfaces.items():
-        text = " ".join(_recase(w, forms) if positional else w for w, positional in surface)
+        if any(_spelling_case(w) for w, _ in surface):
+            text = " ".join(_unspelled(w) for w, _ in surface)
+        else:
+            text = " ".join(_recase(w, forms) if positional else w for w, positional in surface)
         shown[text] = shown.get(text, 0.0) + weight
     # Ties go to the shorter, then to the lowercase spelling ("lazy learning" over "Lazy learning").
     return max(shown.items(), key=lambda kv: (kv[1], -len(kv[0]), sum(c.islower() for c in kv[0])))[0]
