@@ -88,7 +88,7 @@ def test_a_new_page_starts_with_small_batches(tmp_path, embedder):
         assert all(jobs.for_papers(papers, wait=True, timeout=30))
         w = jobs.worker
         ramp = list(w.RAMP)
-        assert ramp == sorted(ramp) and ramp[-1] < w.BATCH
+        assert ramp and ramp == sorted(ramp) and ramp[-1] < w.BATCH
         rest = 30 - sum(ramp)
         assert jobs.extractor.sizes == ramp + [w.BATCH] * (rest // w.BATCH) + ([rest % w.BATCH] if rest % w.BATCH else [])
     finally:
