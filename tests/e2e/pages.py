@@ -211,7 +211,9 @@ def big_papers(n: int = 100, month: str = "2511") -> list[tuple[str, str, str]]:
         for p in parse_page(path.read_text(encoding="utf-8")).papers:
             out.append((p.title, p.abstract))
     if len(out) < n:
-        base = [(t, a) for _, t, a in DAILY + TRENDING + SEARCH + [PAPER]]
+        # Each paper once: a paper on two fixture pages would be one keyphrase job for two ids (the same
+        # title and abstract), and tests that watch the order papers fill in would see it twice.
+        base = list({t: (t, a) for _, t, a in DAILY + TRENDING + SEARCH + [PAPER]}.values())
         out += [(f"{t} (part {i})", a) for i in range(n) for t, a in base][: n - len(out)]
     return [(f"{month}.{i + 1:05d}", t, a) for i, (t, a) in enumerate(out[:n])]
 
