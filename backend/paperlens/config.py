@@ -38,9 +38,10 @@ MAX_QUERY_STRING = 8192
 # 0 = the most relevant even if they overlap, 1 = the most different).
 KEYPHRASES_TOP_N = 5
 KEYPHRASES_TOP_N_MAX = 50
-# Fewer chips rather than vague ones: a card shows its first phrase, then each next one only while its score
-# (cosine to the paper plus the ranking's bonuses and penalties) reaches the floor for its place: the second
-# phrase KEYPHRASES_FLOORS[0], every later one KEYPHRASES_FLOORS[-1]. Chosen on seed page 000's hand labels and
+# Fewer chips at once rather than vague ones: a card shows its first phrase, then each next one only while its
+# score (cosine to the paper plus the ranking's bonuses and penalties) reaches the floor for its place: the
+# second phrase KEYPHRASES_FLOORS[0], every later one KEYPHRASES_FLOORS[-1]; the rest of its KEYPHRASES_TOP_N
+# are answered with "more": true and wait behind the card's "+N". Chosen on seed page 000's hand labels and
 # checked on seed page 001 (benchmarks/bench_chips.py prints both pages).
 KEYPHRASES_FLOORS = (0.4, 0.55)
 KEYPHRASES_DIVERSITY = 0.3
