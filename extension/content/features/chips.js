@@ -2,7 +2,7 @@
  * being computed show "keyphrases…" and fill in as the backend finishes them: polled by paper id, the
  * ones on screen first (the backend computes them in the order asked, so scrolling re-prioritizes).
  * The backend marks the phrases past its score floors `more` (fewer chips rather than vague ones): they
- * wait behind a "+N" button on the card, in the DOM but hidden, so a chip click still finds them. 
+ * wait behind a "+N" button on the card, in the DOM but hidden, so a chip click still finds them.
  * Listens: "annotation" (adds the chips), "papers" (starts polling for pending ones).
  * Emits: "chip" {phrase, key, root} on a click (phrase-highlight.js acts on it; `key` says which chips are
  * the same phrase, shared/triage.js phraseKey); "keyphrase-progress"
