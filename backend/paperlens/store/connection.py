@@ -178,6 +178,18 @@ def chunks(items: list, n: int):
         yield items[i : i + n]
 
 
+def ids_in(conn, table: str, ids: list[str] | None) -> set[str]:
+    """The paper ids among `ids` that have a row in `table` (keyed by paper_id; one of our own table names,
+    never input); every id in the table when `ids` is None."""
+    if ids is None:
+        return {r[0] for r in conn.execute(f"SELECT paper_id FROM {table}")}
+    out: set[str] = set()
+    for chunk in chunks(ids, 500):
+        marks = ",".join("?" * len(chunk))
+        out |= {r[0] for r in conn.execute(f"SELECT paper_id FROM {table} WHERE paper_id IN ({marks})", chunk)}
+    return out
+
+
 def backup_path(db_path: str, version: int) -> Path:
     """Where the copy taken before migrating from `version` goes: next to the library, never overwritten."""
     stamp = time.strftime("%Y%m%d-%H%M%S")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from .connection import chunks
+from .connection import ids_in
 
 
 class Dismissed:
@@ -30,14 +30,7 @@ class Dismissed:
 
     def dismissed_ids(self, ids: list[str] | None = None) -> set[str]:
         """The dismissed ids among `ids` (all dismissed ids when None)."""
-        conn = self._conn()
-        if ids is None:
-            return {r[0] for r in conn.execute("SELECT paper_id FROM dismissed")}
-        out: set[str] = set()
-        for chunk in chunks(ids, 500):
-            marks = ",".join("?" * len(chunk))
-            out |= {r[0] for r in conn.execute(f"SELECT paper_id FROM dismissed WHERE paper_id IN ({marks})", chunk)}
-        return out
+        return ids_in(self._conn(), "dismissed", ids)
 
     def count_dismissed(self) -> int:
         return self._conn().execute("SELECT COUNT(*) FROM dismissed").fetchone()[0]

@@ -8,7 +8,7 @@ import time
 from json.encoder import encode_basestring_ascii
 
 from ..readinglist.plan import FILLABLE, plan_import
-from .connection import WAL_AUTOCHECKPOINT, chunks
+from .connection import WAL_AUTOCHECKPOINT, chunks, ids_in
 
 
 class Saved:
@@ -61,14 +61,7 @@ class Saved:
 
     def saved_ids(self, ids: list[str] | None = None) -> set[str]:
         """The saved ids among `ids` (all saved ids when None)."""
-        conn = self._conn()
-        if ids is None:
-            return {r[0] for r in conn.execute("SELECT paper_id FROM saved")}
-        out: set[str] = set()
-        for chunk in chunks(ids, 500):
-            marks = ",".join("?" * len(chunk))
-            out |= {r[0] for r in conn.execute(f"SELECT paper_id FROM saved WHERE paper_id IN ({marks})", chunk)}
-        return out
+        return ids_in(self._conn(), "saved", ids)
 
     def list_saved(
         self,
