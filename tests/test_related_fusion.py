@@ -145,7 +145,7 @@ def ann(tmp_path, monkeypatch):
 
 
 def related(ranker, query, k):
-    return ranker.match_page([query], k)[0][0]
+    return ranker.rank_page([query], k).related[0]
 
 
 def bm25_hits(ann, query, k):

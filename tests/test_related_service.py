@@ -48,7 +48,7 @@ def test_related_are_on_topic_exclude_self_and_duplicates(ann):
     # A duplicate of the first paper under a title id (same normalized title, other case/punctuation).
     dup = paper(title_id(papers[0]["title"]), papers[0]["title"].upper() + "!", papers[0]["abstract"])
     ann.store.record_papers([dup])
-    related = ann.ranker.match_page(papers, 3)[0]
+    related = ann.ranker.rank_page(papers, 3).related
     for p, hits in zip(papers, related):
         ids = [h["id"] for h in hits]
         assert p["id"] not in ids and len(ids) == len(set(ids)) == 3
@@ -91,9 +91,9 @@ def test_scores_follow_the_library_statistics(ann):
 
 def test_for_you_ranks_papers_like_the_saved_ones(ann):
     papers = library()
-    assert ann.ranker.match_page(papers, 5)[1] == [0.0] * len(papers)
+    assert ann.ranker.rank_page(papers, 5).for_you == [0.0] * len(papers)
     ann.store.save_paper(papers[0]["id"])  # a diffusion paper
-    for_you = ann.ranker.match_page(papers, 5)[1]
+    for_you = ann.ranker.rank_page(papers, 5).for_you
     assert all(0.0 <= f <= 1.0 for f in for_you)
     diffusion = [f for p, f in zip(papers, for_you) if p["title"].startswith("Diffusion")]
     others = [f for p, f in zip(papers, for_you) if not p["title"].startswith("Diffusion")]
@@ -174,7 +174,7 @@ def test_snapshot_spares_a_new_process_the_build_and_stays_correct(tmp_path, mon
     fresh.ranker.index.snapshot_path = None
     for q in ("speech recognition robot", "quantum", "graph neural networks"):
         assert second.search(q, 5) == fresh.search(q, 5)
-    assert second.ranker.match_page(papers, 3)[0] == fresh.ranker.match_page(papers, 3)[0]
+    assert second.ranker.rank_page(papers, 3).related == fresh.ranker.rank_page(papers, 3).related
 
     # A snapshot of another library file, or an unreadable one, is ignored.
     other_db = tmp_path / "other.sqlite3"
@@ -195,7 +195,7 @@ def test_why_shows_the_words_the_reader_saw(tmp_path):
         paper("2503.00002", "Contrastive multi-modal pre-training for captions", text + " Captions help."),
     ])
     ann = Annotator(store, KeyphraseExtractor(embedder=object()))
-    why = ann.ranker.match_page([paper("2503.00001", "Pre-trained Multi-Modal Encoders", text)], 1)[0][0][0]["why"]
+    why = ann.ranker.rank_page([paper("2503.00001", "Pre-trained Multi-Modal Encoders", text)], 1).related[0][0]["why"]
     assert "pre-trained" in why or "multi-modal" in why, why
     assert not {"pre", "modal", "multi", "trained"} & set(why), why
     assert len(why) == len(set(why)) == 3

@@ -1,8 +1,7 @@
 """Ranking the reader's library: related papers, "for you" and search. Pure but for the index snapshot.
 
 One seam: a ranker has `rank_page(papers, k, seeds, dismissed) -> PageMatch` (related lists, for_you
-scores and the seed papers behind them), `match_page(papers, k) -> (related lists, for_you scores)`,
-`search(q, k)` and `warm()`, and is built by `make_ranker(name, source, snapshot_path, model)`. A second
+scores and the seed papers behind them), `search(q, k)` and `warm()`, and is built by `make_ranker(name, source, snapshot_path, model)`. A second
 ranking model is one new module with a ranker class plus its line in RANKERS; the `RELATED_RANKER` setting
 (`paperlens serve --ranker`) picks it.
 
@@ -29,8 +28,6 @@ class Ranker(Protocol):
     def warm(self) -> None: ...
 
     def rank_page(self, papers: list[dict], k: int, seeds=None, dismissed=None): ...
-
-    def match_page(self, papers: list[dict], k: int) -> tuple[list[list[dict]], list[float]]: ...
 
     def search(self, q: str, k: int) -> list[dict]: ...
 

@@ -57,11 +57,6 @@ class BM25Ranker:
         """Load the analyzer now (its stemmer), not on the first page."""
         analyzer()
 
-    def match_page(self, papers: list[dict], k: int) -> tuple[list[list[dict]], list[float]]:
-        """`rank_page` with the library's seeds and dismissals: (related lists, for_you scores)."""
-        found = self.rank_page(papers, k)
-        return found.related, found.for_you
-
     def rank_page(self, papers: list[dict], k: int, seeds=None, dismissed=None) -> PageMatch:
         """For each paper (dicts with "id", "title", and "abstract" / "ai_keywords" when known; the library's
         record of it is used where there is one): its k closest library papers, best first, without itself,
