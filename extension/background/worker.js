@@ -174,13 +174,14 @@ const handlers = {
   },
   async undismiss(msg, base) {
     const id = String(msg.id);
+    const undone = () => changedTriage({ what: "dismissed", id, dismissed: false }, (p) => p.id === id && (p.dismissed = false));
     try {
       const data = await api.undismiss(base, id);
-      await changedTriage({ what: "dismissed", id, dismissed: false }, (p) => p.id === id && (p.dismissed = false));
+      await undone();
       return data;
     } catch (e) {
       // Not dismissed (undone elsewhere meanwhile): the pages still show it dismissed, so tell them.
-      if (e.status === 404) await changedTriage({ what: "dismissed", id, dismissed: false }, (p) => p.id === id && (p.dismissed = false));
+      if (e.status === 404) await undone();
       throw e;
     }
   },
