@@ -12,6 +12,7 @@ paper carries the `key` of the card it answers, so the extension never has to re
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 
 from .config import (
     MAX_ABSTRACT_CHARS,
@@ -358,8 +359,13 @@ def with_keys(keyphrases: list[dict], settings: Settings) -> list[dict]:
     (`settings.kept`), which a card shows only when asked ("+2")."""
     if not keyphrases:
         return keyphrases
+    shown = settings.kept([k["score"] for k in keyphrases])
+    return [{**k, "key": _phrase_key(k["phrase"]), "more": i >= shown} for i, k in enumerate(keyphrases)]
+
+
+@lru_cache(maxsize=16384)
+def _phrase_key(phrase: str) -> str:
+    # Every answer and poll keys the same phrases again (a page's 500 chips cost ~5 ms to analyze each time).
     from .ranking.analyzer import analyzer
 
-    a = analyzer()
-    shown = settings.kept([k["score"] for k in keyphrases])
-    return [{**k, "key": " ".join(a.terms(k["phrase"])), "more": i >= shown} for i, k in enumerate(keyphrases)]
+    return " ".join(analyzer().terms(phrase))
