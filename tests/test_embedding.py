@@ -56,6 +56,35 @@ def test_batching_by_length_changes_nothing(monkeypatch):
     assert embedder.embed([]).shape == (0, 384)
 
 
+def test_bf16_packed_batches_match_one_text_at_a_time():
+    # bf16 packs a batch's tokens and runs its own attention (minilm.py): a text's vector must not depend on
+    # the texts batched with it (their lengths, hence its padding) beyond bf16's rounding.
+    all_texts = texts()
+    embedder = embedding.BundledEmbedder("bf16")
+    together = embedder.embed(all_texts)
+    one_by_one = np.stack([embedder.embed([t])[0] for t in all_texts])
+    assert (together * one_by_one).sum(1).min() > 0.9999
+
+
+def test_chunked_attention_is_attention():
+    import torch
+    import torch.nn.functional as F
+
+    from paperlens.minilm import chunked_attention
+
+    torch.manual_seed(0)
+    n, h, t, d = 7, 12, 20, 32
+    q, k, v = (torch.randn(n, h, t, d) for _ in range(3))
+    lengths = torch.tensor([20, 20, 13, 20, 2, 20, 19])  # short rows inside and at the edges of chunks
+    real = torch.arange(t)[None, :] < lengths[:, None]
+    bias = torch.zeros((n, 1, 1, t)).masked_fill(~real[:, None, None, :], float("-inf"))
+    short = [bool(x) for x in lengths < t]
+    expected = F.scaled_dot_product_attention(q, k, v, attn_mask=real[:, None, None, :])
+    for chunk in (1, h * t * t * 2, 1 << 24):  # one text per step, two, all at once
+        got = chunked_attention(q, k, v, bias, short, chunk)
+        assert torch.allclose(got.transpose(1, 2)[real], expected.transpose(1, 2)[real], atol=1e-5)
+
+
 def test_precision_setting(monkeypatch):
     monkeypatch.setattr(embedding, "cpu_has_bf16", lambda: True)
     assert embedding.resolve_precision("auto") == "bf16"

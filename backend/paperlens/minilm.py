@@ -18,8 +18,11 @@ PRECISIONS = ("fp32", "bf16")
 
 class MiniLM:
     """The model at `path` (a sentence-transformers folder: config.json, model.safetensors, tokenizer.json,
-    sentence_bert_config.json) computing in `precision`: "fp32", or "bf16" (the matrix products in
-    bfloat16, layer norms and pooling in float32)."""
+    sentence_bert_config.json) computing in `precision`: "fp32", or "bf16" (the matrix products and the
+    attention softmax in bfloat16, the residual stream, layer norms and pooling in float32)."""
+
+    # Attention scores computed at once in bf16, in values (2 MB): see `_attend` and bench_attention.py.
+    SCORES_PER_CHUNK = 1 << 20
 
     def __init__(self, path: str | Path, precision: str = "fp32"):
         import torch
@@ -79,37 +82,85 @@ class MiniLM:
                 }
             )
 
-    def token_counts(self, texts: list[str]) -> list[int]:
-        """How many tokens each text is (after truncation): what a batch pads to."""
-        return [len(e.ids) for e in self.tokenizer.encode_batch(texts)]
+    def tokenize(self, texts: list[str]) -> list[list[int]]:
+        """Each text's token ids (after truncation), for `encode_ids`; a caller batching by length tokenizes once."""
+        return [e.ids for e in self.tokenizer.encode_batch(texts)]
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        """Unit vectors (float32, len(texts) x 384) of one batch: pad to its longest text, so callers batch
-        texts of similar length together."""
+        """Unit vectors (float32, len(texts) x 384) of one batch (see `encode_ids`)."""
+        return self.encode_ids(self.tokenize(texts))
+
+    def encode_ids(self, seqs: list[list[int]]) -> np.ndarray:
+        """Unit vectors (float32, len(seqs) x 384) of one batch of token id lists.
+
+        The batch is packed: the matrix products, norms and pooling run on its real tokens only, and only
+        attention sees the texts padded to the batch's longest (a pass's phrases are 3 to 15 tokens long:
+        padded, 38% of their tokens were padding). Callers still batch texts of similar length together,
+        as attention's work grows with the longest text's length squared."""
         import torch
         import torch.nn.functional as F
 
-        if not texts:
+        if not seqs:
             return np.zeros((0, self.dim), dtype=np.float32)
-        encodings = self.tokenizer.encode_batch(texts)
-        width = max(len(e.ids) for e in encodings)
-        ids = torch.zeros((len(texts), width), dtype=torch.long)
-        mask = torch.zeros((len(texts), width), dtype=torch.bool)
-        for row, e in enumerate(encodings):
-            ids[row, : len(e.ids)] = torch.tensor(e.ids)
-            mask[row, : len(e.ids)] = True
+        n, h = len(seqs), self.heads
+        lengths = torch.tensor([len(s) for s in seqs])
+        width = int(lengths.max())
+        real = torch.arange(width)[None, :] < lengths[:, None]  # (n, width): which places hold a token
+        full = bool(real.all())  # no padding at all: no scatter, no mask
+        places = real.flatten().nonzero().squeeze(1)  # each packed token's place in the padded (n*width)
+        ids = torch.tensor([i for s in seqs for i in s], dtype=torch.long)
+        position = torch.arange(width).expand(n, width)[real]
+        rows = torch.repeat_interleave(torch.arange(n), lengths)
+        # Padding's keys get -inf before the softmax; built once per batch, added only where a row is short.
+        bias = None if full else torch.zeros((n, 1, 1, width), dtype=self._mm).masked_fill(
+            ~real[:, None, None, :], float("-inf"))
+        short = [bool(x) for x in (lengths < width)]
         with torch.inference_mode():
-            x = self.word[ids].float() + self.position[:width] + self.token_type
+            x = self.word[ids].float() + self.position[position] + self.token_type
             x = F.layer_norm(x, (self.dim,), *self.embed_norm, self.eps)
-            attend = mask[:, None, None, :]  # each token attends to the batch row's real tokens only
-            n, t, h = len(texts), width, self.heads
             for layer in self.layers:
-                q, k, v = F.linear(x.to(self._mm), *layer["qkv"]).view(n, t, 3, h, -1).permute(2, 0, 3, 1, 4)
-                a = F.scaled_dot_product_attention(q, k, v, attn_mask=attend)
-                a = F.linear(a.transpose(1, 2).reshape(n, t, -1), *layer["o"]).float()
+                qkv = F.linear(x.to(self._mm), *layer["qkv"])
+                if not full:
+                    padded = qkv.new_zeros((n * width, qkv.shape[1]))
+                    padded[places] = qkv
+                    qkv = padded
+                q, k, v = qkv.view(n, width, 3, h, -1).permute(2, 0, 3, 1, 4)
+                a = self._attend(q, k, v, bias, short).transpose(1, 2).reshape(n * width, -1)
+                a = F.linear(a if full else a[places], *layer["o"]).float()
                 x = F.layer_norm(x + a, (self.dim,), *layer["norm1"], self.eps)
                 up = F.gelu(F.linear(x.to(self._mm), *layer["up"]))
                 x = F.layer_norm(x + F.linear(up, *layer["down"]).float(), (self.dim,), *layer["norm2"], self.eps)
-            weights = mask.unsqueeze(-1).float()
-            pooled = (x * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+            pooled = torch.zeros((n, self.dim)).index_add_(0, rows, x) / lengths[:, None].float()
             return F.normalize(pooled, dim=-1).numpy().astype(np.float32, copy=False)
+
+    def _attend(self, q, k, v, bias, short: list[bool]):
+        """Softmax attention of (n, heads, t, head size) q, k, v; `bias` is -inf at padding's keys (None: no
+        padding), `short` says which rows have padding.
+
+        In bf16 `chunked_attention`: torch's scaled_dot_product_attention (its CPU flash kernel) was 1.4-3.3x
+        slower here at every length from 8 to 256 tokens. In fp32 torch's kernel was as fast or faster from
+        32 tokens up, so the fp32 path (the reference) keeps it. benchmarks/bench_attention.py measures both."""
+        import torch
+        import torch.nn.functional as F
+
+        if q.dtype == torch.float32:
+            return F.scaled_dot_product_attention(q, k, v, attn_mask=bias)
+        return chunked_attention(q, k, v, bias, short, self.SCORES_PER_CHUNK)
+
+
+def chunked_attention(q, k, v, bias, short: list[bool], chunk: int):
+    """Attention as two matrix products and a softmax, a few texts at a time: each step's scores (at most
+    `chunk` values, or one text's) stay in cache between the products and the softmax; all 16 abstracts of a
+    batch at once were slower than torch's kernel."""
+    import torch
+
+    n, h, t, _ = q.shape
+    step = max(1, chunk // (h * t * t))
+    q = q * q.shape[-1] ** -0.5
+    out = q.new_empty(q.shape)
+    for i in range(0, n, step):
+        scores = torch.matmul(q[i : i + step], k[i : i + step].transpose(-1, -2))
+        if bias is not None and any(short[i : i + step]):
+            scores += bias[i : i + step]
+        torch.matmul(torch.softmax(scores, dim=-1), v[i : i + step], out=out[i : i + step])
+    return out
