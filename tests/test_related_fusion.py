@@ -93,6 +93,9 @@ def test_paper_vectors_follow_the_store(tmp_path):
     got = vectors.cosines([np.array([1.0, 0.0]), np.array([1.0, 0.0, 0.0]), None], [["a", "b", "missing"], ["a"], ["a"]])
     assert np.allclose(got[0][:2], [1.0, 0.0]) and np.isnan(got[0][2])
     assert np.isnan(got[1]).all() and np.isnan(got[2]).all()  # another dimension; no query vector
+    assert vectors.cosines([], []) == []
+    empty, one = vectors.cosines([np.array([1.0, 0.0])] * 2, [[], ["b", "a"]])  # a paper with no candidates
+    assert len(empty) == 0 and np.allclose(one, [0.0, 1.0])
     # A recomputed vector replaces the old one (it is stored under a new rowid); growth keeps the rest.
     store.put_keyphrases({}, embeddings=("m", {"a": unit(0.5)}))
     store.put_keyphrases({}, embeddings=("m", {f"p{i}": unit(0.1) for i in range(3000)}))

@@ -72,7 +72,7 @@ class FusionRanker(BM25Ranker):
             self._top(scores[:, j], k if v is None else max(k, FUSION_CANDIDATES), p, floors[j], excluded_rows)
             for j, (p, v) in enumerate(zip(papers, query_vecs))
         ]
-        cosines = vectors.cosines(query_vecs, [[self.index.key(h.row) for h in hits] for hits in candidates])
+        cosines = vectors.cosines(query_vecs, [self.index.keys([h.row for h in hits]) for hits in candidates])
         return [hits[:k] if v is None else self._fused(hits, cos, k)
                 for hits, v, cos in zip(candidates, query_vecs, cosines)]
 

@@ -120,6 +120,11 @@ class LibraryIndex:
         """The paper id at `row`."""
         return self.bm25.keys[row]
 
+    def keys(self, rows: list[int]) -> list[str]:
+        """The paper ids at `rows` (a page's candidates at once: one call, not one per row)."""
+        keys = self.bm25.keys
+        return [keys[r] for r in rows]
+
     def title_key(self, row: int) -> str:
         """The title key of the paper at `row`."""
         return self.title_keys[row]
@@ -174,6 +179,6 @@ class LibraryIndex:
             _, first = np.unique(codes[cand], return_index=True)  # the best row of each title
             picked = cand[np.sort(first)][:k]
             if len(picked) >= k or want >= n_pos:
-                return [Hit(int(r), float(column[r])) for r in picked.tolist()]
+                return [Hit(r, score) for r, score in zip(picked.tolist(), column[picked].tolist())]
             want = min(n_pos, want * 4)
         return []
