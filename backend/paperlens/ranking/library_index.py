@@ -162,19 +162,22 @@ class LibraryIndex:
             excluded_rows = np.concatenate([excluded_rows, exclude_rows])
         excluded_codes = np.array([self._code_of[t] for t in exclude_title_keys if t in self._code_of],
                                   dtype=np.int64)
-        n = len(column)
-        # Below the floor counts as no match: the candidates stop there.
-        n_pos = int(np.count_nonzero(column >= min_score if min_score > 0 else column > 0))
+        # Below the floor counts as no match: the candidates stop there. One pass over the column finds the
+        # rows above it; the cut below is taken among those only (a page asks for 100 columns of the whole
+        # library, and passes over them were most of this method's time).
+        above = np.flatnonzero(column >= min_score if min_score > 0 else column > 0)
+        scores = column[above]
+        n_pos = len(above)
         want = min(n_pos, k + 16)
         while want:
-            if want >= n:
-                cand = np.arange(n)
+            if want >= n_pos:
+                cand, got = above, scores
             else:
                 # Every row scoring at least the want-th best: ties at the cut stay in, so the order is exact.
-                cut = -np.partition(-column, want - 1)[want - 1]
-                cand = np.flatnonzero(column >= cut)
-            cand = cand[(column[cand] > 0) & (column[cand] >= min_score)]
-            cand = cand[np.lexsort((cand, -column[cand]))]
+                cut = -np.partition(-scores, want - 1)[want - 1]
+                keep = scores >= cut
+                cand, got = above[keep], scores[keep]
+            cand = cand[np.lexsort((cand, -got))]
             cand = cand[~np.isin(cand, excluded_rows) & ~np.isin(codes[cand], excluded_codes)]
             _, first = np.unique(codes[cand], return_index=True)  # the best row of each title
             picked = cand[np.sort(first)][:k]
