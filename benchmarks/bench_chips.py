@@ -43,6 +43,7 @@ from collections import Counter
 from pathlib import Path
 
 from paths import ROOT, shared_dir
+from truncation import cut_texts_at
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -231,6 +232,8 @@ def main():
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--template", type=Path, help="write the unknown chips to FILE as JSON to label")
     ap.add_argument("--merge", type=Path, help="add a labelled template to the set, then report")
+    ap.add_argument("--max-tokens", type=int, default=None,
+                    help="cut texts at N tokens instead of the model's 256 (benchmarks/truncation.py)")
     args = ap.parse_args()
 
     import torch
@@ -257,8 +260,10 @@ def main():
     page_of = [name for name, ds in pages for _ in ds]
     # The product's embedder, however embedding.py runs it; the old extractor is handed the same one.
     backend = keyphrases.KeyphraseExtractor().backend()
+    cut_texts_at(backend, args.max_tokens)
     cards = extract(keyphrases, docs, backend)
-    print(f"keyphrases.py ALGORITHM_VERSION {keyphrases.ALGORITHM_VERSION}\n")
+    cut = f"; texts cut at {args.max_tokens} tokens, not the model's 256" if args.max_tokens else ""
+    print(f"keyphrases.py ALGORITHM_VERSION {keyphrases.ALGORITHM_VERSION}{cut}\n")
     unknown = report(docs, cards, labels, page_of)
     if "floors" in keyphrases.Settings.__dataclass_fields__:
         whole = extract(keyphrases, docs, backend, floors=())
