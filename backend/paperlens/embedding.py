@@ -30,8 +30,8 @@ from .config import EMBEDDING_PRECISIONS as PRECISION_SETTINGS
 MODEL_NAME = "all-MiniLM-L6-v2"
 # Texts per model call. A batch is packed (minilm.py), but its attention is padded to its longest text, so texts
 # are sorted by length and a batch holds at most BATCH_TOKENS once padded (a few long abstracts, or many short
-# phrases). Packed, a pass's ~135 phrases are fastest in one batch: 0.47-0.51 s for the page's 1,727 phrases at
-# 256, 0.49-0.65 s at 128, 0.54-0.55 s at 64 (the limit before packing).
+# phrases). Packed, a pass's ~135 phrases run best in one or two calls: the seed pages' 1,727 phrases took
+# 0.45 s at 128 to 512 texts a call, 0.48 s at 64 (the limit before packing); benchmarks/bench_model.py batches.
 BATCH_TOKENS = 4096
 BATCH_MAX = 256
 

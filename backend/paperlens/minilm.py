@@ -21,7 +21,7 @@ class MiniLM:
     sentence_bert_config.json) computing in `precision`: "fp32", or "bf16" (the matrix products and the
     attention softmax in bfloat16, the residual stream, layer norms and pooling in float32)."""
 
-    # Attention scores computed at once in bf16, in values (2 MB): see `_attend` and bench_attention.py.
+    # Attention scores computed at once in bf16, in values (2 MB): see `_attend` and benchmarks/bench_model.py.
     SCORES_PER_CHUNK = 1 << 20
 
     def __init__(self, path: str | Path, precision: str = "fp32"):
@@ -139,7 +139,7 @@ class MiniLM:
 
         In bf16 `chunked_attention`: torch's scaled_dot_product_attention (its CPU flash kernel) was 1.4-3.3x
         slower here at every length from 8 to 256 tokens. In fp32 torch's kernel was as fast or faster from
-        32 tokens up, so the fp32 path (the reference) keeps it. benchmarks/bench_attention.py measures both."""
+        32 tokens up, so the fp32 path (the reference) keeps it. benchmarks/bench_model.py measures both."""
         import torch
         import torch.nn.functional as F
 
