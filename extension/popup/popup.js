@@ -4,7 +4,7 @@
 (function () {
   "use strict";
 
-  const { el } = globalThis.PaperLensDom;
+  const { copyButton, el } = globalThis.PaperLensDom;
   const { safeHref } = globalThis.PaperLensLinks;
   const { send } = globalThis.PaperLensMessages;
   const $ = (id) => document.getElementById(id);
@@ -44,10 +44,11 @@
       return h;
     }
     if (res.down) {
+      const code = el("code", { text: res.command });
       box.append(
         el("strong", { text: "Backend not running" }),
         ` (nothing answers at ${res.backendUrl}). Start it from the Paper Lens folder with:`,
-        el("code", { text: res.command })
+        el("div", { className: "pl-cmd-row" }, [code, copyButton(code, "pl-copy")])
       );
     } else {
       box.append(el("strong", { text: "Backend problem: " }), res.error);

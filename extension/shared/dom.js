@@ -33,5 +33,39 @@
     if (node.getAttribute("class") === "") node.removeAttribute("class");
   }
 
-  globalThis.PaperLensDom = Object.freeze({ el, isOnScreen, unclass });
+  function selectText(node) {
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const selection = getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+
+  /** A button that copies `code`'s text where the page may write the clipboard (an extension page, a
+   * secure page); else, or if writing is refused, selects it for the reader to copy with the keyboard. */
+  function copyButton(code, className) {
+    const canWrite = Boolean(window.isSecureContext && navigator.clipboard && navigator.clipboard.writeText);
+    const keys = /Mac|iPhone|iPad/.test(navigator.platform || "") ? "⌘C" : "Ctrl+C";
+    const button = el("button", {
+      className,
+      text: canWrite ? "Copy" : "Select",
+      attrs: { type: "button", "aria-label": canWrite ? "Copy the command" : "Select the command" },
+    });
+    button.addEventListener("click", async () => {
+      if (canWrite) {
+        try {
+          await navigator.clipboard.writeText(code.textContent);
+          button.textContent = "Copied";
+          return;
+        } catch (e) {
+          /* no clipboard permission here: fall back to selecting */
+        }
+      }
+      selectText(code);
+      button.textContent = `Selected: ${keys}`;
+    });
+    return button;
+  }
+
+  globalThis.PaperLensDom = Object.freeze({ copyButton, el, isOnScreen, unclass });
 })();

@@ -109,7 +109,21 @@ def test_popup_empty_states_say_what_is_true(ext, tmp_path):
         # Backend down: the popup says so, with the command for this port; it does not claim an empty library.
         popup.goto(ext.popup_url())
         popup.wait_for_selector("#pl-status.pl-down")
-        assert f"{readme_commands()[0]} --port {port}" in popup.locator("#pl-status").text_content()
+        command = f"{readme_commands()[0]} --port {port}"
+        assert popup.locator("#pl-status code").text_content() == command
+        # ... with Copy, as on the page's banner (one copy button, shared/dom.js).
+        popup.bring_to_front()  # the clipboard wants a focused page
+        popup.locator("#pl-status").get_by_role("button", name="Copy the command").click()
+        popup.wait_for_function("() => document.getElementById('pl-status').textContent.includes('Copied')")
+        # Read back from a site page (the browser's clipboard is one; CDP grants no permission to extension pages).
+        ext.ctx.grant_permissions(["clipboard-read"], origin=HF)
+        reader = ext.ctx.new_page()
+        try:
+            reader.goto(f"{HF}/papers/trending")
+            reader.bring_to_front()
+            assert reader.evaluate("navigator.clipboard.readText()") == command
+        finally:
+            reader.close()
         empty.wait_for()
         assert "the backend is not running" in empty.text_content()
         assert "Nothing saved" not in empty.text_content()

@@ -6,43 +6,10 @@
 (function () {
   "use strict";
 
-  const { el } = globalThis.PaperLensDom;
+  const { el, copyButton } = globalThis.PaperLensDom;
 
   const RECHECK_FIRST_MS = 2000;
   const RECHECK_MAX_MS = 5000; // then every 5 s: a backend started later still fills the page within seconds
-
-  function selectText(node) {
-    const range = document.createRange();
-    range.selectNodeContents(node);
-    const selection = getSelection();
-    selection.removeAllRanges();
-    selection.addRange(range);
-  }
-
-  /** Copy where the page may write the clipboard; else select the command for the reader to copy. */
-  function copyButton(code) {
-    const canWrite = Boolean(window.isSecureContext && navigator.clipboard && navigator.clipboard.writeText);
-    const keys = /Mac|iPhone|iPad/.test(navigator.platform || "") ? "⌘C" : "Ctrl+C";
-    const button = el("button", {
-      className: "pl-btn",
-      text: canWrite ? "Copy" : "Select",
-      attrs: { type: "button", "aria-label": canWrite ? "Copy the command" : "Select the command" },
-    });
-    button.addEventListener("click", async () => {
-      if (canWrite) {
-        try {
-          await navigator.clipboard.writeText(code.textContent);
-          button.textContent = "Copied";
-          return;
-        } catch (e) {
-          /* no clipboard permission here: fall back to selecting */
-        }
-      }
-      selectText(code);
-      button.textContent = `Selected: ${keys}`;
-    });
-    return button;
-  }
 
   function banner(res, onRetry, onDismiss) {
     const children = [];
@@ -53,7 +20,7 @@
           el("strong", { text: "Paper Lens: " }),
           `the backend is not running at ${res.backendUrl}. Start it from the Paper Lens folder:`,
         ]),
-        el("div", { className: "pl-banner-cmd-row" }, [code, copyButton(code)])
+        el("div", { className: "pl-banner-cmd-row" }, [code, copyButton(code, "pl-btn")])
       );
     } else {
       children.push(
