@@ -2,7 +2,8 @@
 backend and the fixture huggingface.co pages, plus Mozilla's linter on the same package.
 
 Only the extension's DOM contracts are read (html[data-pl-ready], [data-pl-paper], .pl-chip,
-.pl-star[aria-pressed], .pl-banner), never its internal JS names: the scripts may be rewritten freely.
+.pl-star[aria-pressed], .pl-banner, the page bar's [data-pl-count] and [data-pl-view], .pl-dismiss,
+article.pl-dismissed), never its internal JS names: the scripts may be rewritten freely.
 """
 
 from __future__ import annotations
@@ -143,6 +144,34 @@ def test_backend_down_shows_the_banner(tab, ff_backend):
     finally:
         tab.navigate("about:blank")
         tab.set_settings(backendUrl=ff_backend.url)
+
+
+def test_triage_page_bar_dismiss_and_sort(tab, ff_backend):
+    # The triage features on Firefox: the page bar counts the page, a dismissal reaches the backend and
+    # holds across a reload, and the sort toggle holds its state (the Chromium suite covers the rest).
+    url = f"{HF}/papers/date/2025-10-31"
+    pid = pages.DAILY[1][0]
+    count = "(k) => document.querySelector(`.pl-bar [data-pl-count='${k}'] .pl-count-n`).textContent"
+    card = f"document.querySelector('[data-pl-paper=\"{pid}\"]').closest('article')"
+    assert open_page(tab, url) == "done"
+    tab.wait_for(f"({count})('new') !== '–'")
+    assert int(tab.evaluate(f"({count})('new')")) + int(tab.evaluate(f"({count})('seen')")) == len(pages.DAILY)
+    tab.click(f'[data-pl-paper="{pid}"] .pl-dismiss')
+    try:
+        deadline = time.monotonic() + 10
+        while pid not in [p["id"] for p in _api(ff_backend, "GET", "/api/dismissed")[1]["papers"]]:
+            assert time.monotonic() < deadline, "the click dismissed nothing in the backend"
+            time.sleep(0.05)
+        tab.wait_for(f"{card}.classList.contains('pl-dismissed') && ({count})('dismissed') === '1'", timeout=5)
+        assert open_page(tab, url) == "done"
+        tab.wait_for(f"{card}.classList.contains('pl-dismissed')", timeout=10)
+        sort = '.pl-bar [data-pl-view="sortByRelevance"]'
+        tab.click(sort)
+        tab.wait_for(f"document.querySelector({json.dumps(sort)}).getAttribute('aria-pressed') === 'true'", timeout=5)
+        tab.click(sort)
+        tab.wait_for(f"document.querySelector({json.dumps(sort)}).getAttribute('aria-pressed') === 'false'", timeout=5)
+    finally:
+        _api(ff_backend, "DELETE", f"/api/papers/{pid}/dismissed")
 
 
 def test_nothing_left_the_machine(tab):
