@@ -115,6 +115,12 @@ def test_health_and_settings_say_how_the_model_runs(tmp_path):
         check_settings({"EMBEDDING_BACKEND": "keybert", "EMBEDDING_PRECISION": "bf16"})
     keybert = create_app({"TESTING": True, "DB_PATH": str(tmp_path / "k.sqlite3"), "EMBEDDING_BACKEND": "keybert"})
     assert keybert.test_client().get("/api/health").get_json()["embedding"]["backend"] == "keybert"
+    # An injected embedder that does not describe itself: the same keys, unknown values.
+    from paperlens.keyphrases import KeyphraseExtractor
+
+    injected = KeyphraseExtractor(embedder=object()).describe_backend()
+    assert injected.keys() == embedding.BundledEmbedder("fp32").describe().keys()
+    assert injected["backend"] is None
     # The default: the CPU's choice.
     auto = create_app({"TESTING": True, "DB_PATH": str(tmp_path / "m.sqlite3")}).test_client().get("/api/health")
     assert auto.get_json()["embedding"]["setting"] == "auto"

@@ -1044,10 +1044,12 @@ class KeyphraseExtractor:
         return self._backend
 
     def describe_backend(self) -> dict:
-        """How the embedder runs: {"model", "precision", "setting"} (precision and setting None for an
-        injected embedder that does not say)."""
+        """How the embedder runs: {"model", "backend", "precision", "setting"} (all but the model None for an
+        injected embedder that does not say), the same keys whatever the embedder."""
         describe = getattr(self.backend(), "describe", None)
-        return describe() if callable(describe) else {"model": self.model_name, "precision": None, "setting": None}
+        if callable(describe):
+            return describe()
+        return {"model": self.model_name, "backend": None, "precision": None, "setting": None}
 
     def embed_phrases(self, phrases: list[str]) -> dict[str, np.ndarray]:
         """{phrase: unit vector}, each unique phrase embedded at most once per process."""
