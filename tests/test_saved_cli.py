@@ -16,6 +16,13 @@ from test_cli import assert_one_sentence, paperlens
 from paperlens.store import Store
 
 
+def again_day(record: dict) -> str:
+    """The SAVED column of a record, as `paperlens saved` prints it."""
+    import time
+
+    return time.strftime("%Y-%m-%d", time.localtime(record["saved_at"]))
+
+
 def test_save_list_unsave(tmp_path):
     db = tmp_path / "new" / "library.sqlite3"  # save creates the library (and its folder)
     r, _ = paperlens("save", "2509.00001", "--tag", " GPU ", "--tag", "to read", "--tag", "gpu", "--note", "ch. 3",
@@ -36,7 +43,7 @@ def test_save_list_unsave(tmp_path):
 
     r, _ = paperlens("saved", "--db", db)
     lines = r.stdout.splitlines()
-    assert lines[0].split() == ["ID", "SAVED", "TAGS", "TITLE"]
+    assert lines[0].split() == ["ID", "SAVED", "READ", "TAGS", "TITLE"]
     assert [line.split()[0] for line in lines[1:]] == ["2509.00002", "2509.00001"]  # newest first
     assert "Sparse Attention at Scale" in lines[1] and "done" in lines[2] and "(not seen on a page yet)" in lines[2]
     assert r.stderr == ""
@@ -46,9 +53,30 @@ def test_save_list_unsave(tmp_path):
     r, _ = paperlens("saved", "--q", "sparse scale", "--db", db)
     assert [line.split()[0] for line in r.stdout.splitlines()[1:]] == ["2509.00002"]
     r, _ = paperlens("saved", "--limit", "1", "--db", db)
-    assert len(r.stdout.splitlines()) == 2 and "1 of 2 saved papers" in r.stderr
+    assert len(r.stdout.splitlines()) == 2 and "papers 1-1 of 2 saved; --offset 1 shows the next" in r.stderr
     r, _ = paperlens("saved", "--q", "nothing like this", "--db", db)
     assert r.returncode == 0 and r.stdout == "" and "no saved paper matches" in r.stderr
+
+    # Read or not: marked with save, listed with --read / --unread; paging with --offset, and oldest first.
+    r, _ = paperlens("save", "2509.00001", "--read", "--db", db)
+    assert r.returncode == 0 and r.stdout.endswith("; read)\n") and store.get_saved("2509.00001")["read"]
+    assert store.get_saved("2509.00001")["tags"] == ["done"]  # --read alone keeps the tags
+    r, _ = paperlens("saved", "--read", "--db", db)
+    assert [line.split()[:3] for line in r.stdout.splitlines()[1:]] == [["2509.00001", again_day(again), "yes"]]
+    r, _ = paperlens("saved", "--unread", "--db", db)
+    assert [line.split()[0] for line in r.stdout.splitlines()[1:]] == ["2509.00002"]
+    r, _ = paperlens("saved", "--limit", "1", "--offset", "1", "--db", db)
+    assert [line.split()[0] for line in r.stdout.splitlines()[1:]] == ["2509.00001"]
+    assert "papers 2-2 of 2 saved" in r.stderr
+    r, _ = paperlens("saved", "--oldest-first", "--limit", "1", "--db", db)
+    assert [line.split()[0] for line in r.stdout.splitlines()[1:]] == ["2509.00001"]
+    assert "--offset 1 shows the next" in r.stderr
+    r, _ = paperlens("saved", "--offset", "5", "--db", db)
+    assert r.returncode == 0 and r.stdout == "" and "no saved paper after the first 5 of 2" in r.stderr
+    r, _ = paperlens("saved", "--offset", "-1", "--db", db)
+    assert r.returncode == 2 and "--offset" in r.stderr
+    r, _ = paperlens("save", "2509.00001", "--unread", "--db", db)
+    assert not store.get_saved("2509.00001")["read"]
 
     r, _ = paperlens("unsave", "2509.00001", "--db", db)
     assert r.returncode == 0 and r.stdout == "unsaved 2509.00001\n"

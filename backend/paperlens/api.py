@@ -8,6 +8,7 @@ from . import __version__, config
 from .annotate import read_cards, read_visible, with_keys
 from .config import (
     MAX_LIST_LIMIT,
+    MAX_LIST_OFFSET,
     MAX_PAGE_CHARS,
     MAX_PAPERS_PER_PAGE,
     MAX_RELATED_K,
@@ -115,9 +116,6 @@ def keyphrases():
 
 # ---------------------------------------------------------------- the reading list
 
-SAVED_SORTS = ("saved_at", "-saved_at")
-
-
 def _only_keys(body: dict, allowed: tuple[str, ...]) -> None:
     unknown = sorted(set(body) - set(allowed))
     if unknown:
@@ -183,15 +181,14 @@ def list_saved():
         offset = int(args.get("offset", 0))
     except ValueError:
         raise PaperLensError("'limit' and 'offset' must be integers", 400) from None
-    # SQLite integers stop at 2**63: a bigger offset would be an OverflowError (a 500), not an empty page.
-    if not (1 <= limit <= MAX_LIST_LIMIT) or not (0 <= offset < 2**62):
+    if not (1 <= limit <= MAX_LIST_LIMIT) or not (0 <= offset < MAX_LIST_OFFSET):
         raise PaperLensError(f"'limit' must be 1..{MAX_LIST_LIMIT} and 'offset' 0..2**62", 400)
     read = args.get("read")
     if read not in (None, "", "true", "false"):
         raise PaperLensError("'read' must be true or false", 400)
     sort = args.get("sort", "-saved_at")
-    if sort not in SAVED_SORTS:
-        raise PaperLensError(f"'sort' must be one of {', '.join(SAVED_SORTS)}", 400)
+    if sort not in fields.SAVED_SORTS:
+        raise PaperLensError(f"'sort' must be one of {', '.join(fields.SAVED_SORTS)}", 400)
     q = args.get("q", "")  # its length is capped for every route by guard.py
     tags = fields.normalize_tags([args.get("tag", "")])
     filters = {"tag": tags[0] if tags else None, "read": None if not read else read == "true", "q": q}

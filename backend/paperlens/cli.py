@@ -24,6 +24,7 @@ from .config import (
     KEYPHRASES_TOP_N,
     KEYPHRASES_TOP_N_MAX,
     MAX_LIST_LIMIT,
+    MAX_LIST_OFFSET,
     default_db_path,
     is_loopback,
 )
@@ -470,9 +471,10 @@ def backup(path, db_path):
     "they are kept.",
 )
 @click.option("--note", default=None, help="A note; replaces the paper's note (without --note it is kept).")
+@click.option("--read/--unread", "read", default=None, help="Mark the paper read / not read (without either it is kept).")
 @click.option("--json", "as_json", is_flag=True, help="Print the saved record as JSON (as PUT /api/saved/ID gives it).")
 @db_option
-def save(paper_id, tags, note, as_json, db_path):
+def save(paper_id, tags, note, read, as_json, db_path):
     """Save a paper by its id (an arXiv id like 2509.09737, or a t- title id), as the extension's star does.
 
     Works before the paper was ever seen on a page, and creates the library if there is none. Saving again
@@ -484,7 +486,7 @@ def save(paper_id, tags, note, as_json, db_path):
     check_paper_id(paper_id)
     tags = fields.normalize_tags(list(tags)) if tags else None
     note = None if note is None else fields.check_note(note)
-    record = Store(db_path or default_db_path()).save_paper(paper_id, tags, note)
+    record = Store(db_path or default_db_path()).save_paper(paper_id, tags, note, read)
     click.echo(json.dumps(record, ensure_ascii=False, indent=2) if as_json else f"saved {_describe(record)}")
 
 
@@ -509,37 +511,47 @@ def unsave(paper_id, db_path):
     metavar="WORDS",
     help="Only the papers with every word in their title, authors, note, tags or id.",
 )
+@click.option("--read/--unread", "read", default=None, help="Only the papers marked read / not read.")
 @click.option(
     "--limit", default=100, show_default=True, type=click.IntRange(1, MAX_LIST_LIMIT), help="At most this many papers."
 )
 @click.option(
+    "--offset", default=0, type=click.IntRange(0, MAX_LIST_OFFSET - 1), help="Skip this many papers first (paging)."
+)
+@click.option("--oldest-first", is_flag=True, help="Oldest save first (default: newest first).")
+@click.option(
     "--json", "as_json", is_flag=True, help="Print what GET /api/saved answers: {ok, total, saved: [records]}."
 )
 @db_option
-def saved(tag, q, limit, as_json, db_path):
-    """List the reading list, newest first: id, saved date, tags and title."""
+def saved(tag, q, read, limit, offset, oldest_first, as_json, db_path):
+    """List the reading list, newest first: id, saved date, read, tags and title."""
     from .readinglist import fields
 
     tags = fields.normalize_tags([tag or ""])
-    filters = {"tag": tags[0] if tags else None, "q": q or ""}
+    filters = {"tag": tags[0] if tags else None, "q": q or "", "read": read}
     store = _existing_library(db_path)
-    total, records = store.count_saved(**filters), store.list_saved(limit, **filters)
+    sort = fields.SAVED_SORTS[0] if oldest_first else fields.SAVED_SORTS[1]
+    total, records = store.count_saved(**filters), store.list_saved(limit, offset, sort=sort, **filters)
     if as_json:
         click.echo(json.dumps({"ok": True, "total": total, "saved": records}, ensure_ascii=False, indent=2))
         return
     if not records:
-        click.echo("no saved paper matches" if tag or q else "nothing saved yet", err=True)
+        if total:
+            click.echo(f"no saved paper after the first {offset} of {total}", err=True)
+        else:
+            click.echo("no saved paper matches" if tag or q or read is not None else "nothing saved yet", err=True)
         return
     rows = [
-        (r["id"], time.strftime("%Y-%m-%d", time.localtime(r["saved_at"])), _cut(", ".join(r["tags"]), 30),
-         r["title"] or UNSEEN)
+        (r["id"], time.strftime("%Y-%m-%d", time.localtime(r["saved_at"])), "yes" if r["read"] else "",
+         _cut(", ".join(r["tags"]), 30), r["title"] or UNSEEN)
         for r in records
     ]
     width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
-    for line in _table(("ID", "SAVED", "TAGS", "TITLE"), rows):
+    for line in _table(("ID", "SAVED", "READ", "TAGS", "TITLE"), rows):
         click.echo(_cut(line, width) if width else line)
-    if total > len(records):
-        click.echo(f"{len(records)} of {total} saved papers: --limit N shows more", err=True)
+    if offset or total > offset + len(records):
+        more = f"; --offset {offset + len(records)} shows the next" if total > offset + len(records) else ""
+        click.echo(f"papers {offset + 1}-{offset + len(records)} of {total} saved{more}", err=True)
 
 
 # ---------------------------------------------------------------- triage without the extension
@@ -701,6 +713,8 @@ def _describe(record: dict) -> str:
     extras = [f"tags: {', '.join(record['tags'])}"] if record["tags"] else []
     if record["note"]:
         extras.append(f"a note of {len(record['note'])} characters")
+    if record.get("read"):
+        extras.append("read")
     return f"{record['id']} {record['title'] or UNSEEN}" + (f" ({'; '.join(extras)})" if extras else "")
 
 

@@ -62,6 +62,8 @@ SEARCH_K = 10
 MAX_RELATED_K = 50
 MAX_SEARCH_K = 100
 MAX_LIST_LIMIT = 1000
+# A list's offset: SQLite integers stop at 2**63, so a bigger one would overflow (a 500), not give an empty page.
+MAX_LIST_OFFSET = 2**62
 
 # Which cards get the "close to your library" mark (`triage.mark_for_you`): the best 10% of a page, at least
 # 3 cards, among those whose for_you reaches the floor, plus every card at or over "sure". On CSFCube, one

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import config
 from .ids import ARXIV_ID, PAPER_ID
+from .readinglist import fields
 from .readinglist.formats import EXPORT_FORMATS, IMPORT_FORMATS
 from .triage import MUTE_KINDS
 
@@ -27,8 +28,6 @@ def _param(name: str) -> tuple[str, str]:
 
 def rules() -> list[tuple[tuple, str, object]]:
     """(where: keys from the document's root, the parameter name for parameter lists; field; value)."""
-    from .api import SAVED_SORTS  # the routes' own list (importing api at module level would be a cycle)
-
     schemas = ("components", "schemas")
     card = (*schemas, "Card", "properties")
     request = (*schemas, "AnnotateRequest", "properties")
@@ -60,7 +59,7 @@ def rules() -> list[tuple[tuple, str, object]]:
         ((*search, _param("k"), "schema"), "maximum", config.MAX_SEARCH_K),
         ((*search, _param("k"), "schema"), "default", config.SEARCH_K),
         ((*saved, _param("q"), "schema"), "maxLength", config.MAX_QUERY_CHARS),
-        ((*saved, _param("sort"), "schema"), "enum", list(SAVED_SORTS)),
+        ((*saved, _param("sort"), "schema"), "enum", list(fields.SAVED_SORTS)),
         ((*saved, _param("limit"), "schema"), "maximum", config.MAX_LIST_LIMIT),
         (("paths", "/api/saved/export", "get", _param("format"), "schema"), "enum", list(EXPORT_FORMATS)),
         (

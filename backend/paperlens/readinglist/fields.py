@@ -25,6 +25,8 @@ MAX_NOTE_LEN = 50_000
 # An import is one transaction validated in memory first; this keeps a runaway file from eating the machine.
 MAX_IMPORT_RECORDS = 100_000
 MAX_ERRORS_SHOWN = 10
+# How the reading list may be ordered: by the time saved, oldest first or ("-") newest first.
+SAVED_SORTS = ("saved_at", "-saved_at")
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # `published`: a full date from a page, or the year (or year and month) a BibTeX entry gives; ISO 8601 either way.

@@ -14,9 +14,11 @@ from .connection import WAL_AUTOCHECKPOINT, chunks, ids_in
 class Saved:
     """Mixed into Store."""
 
-    def save_paper(self, paper_id: str, tags: list[str] | None = None, note: str | None = None) -> dict:
-        """Save (idempotent: an existing save keeps its time; given tags/note replace the old ones).
-        Returns the saved record (see `get_saved`). The paper need not be in the library yet."""
+    def save_paper(
+        self, paper_id: str, tags: list[str] | None = None, note: str | None = None, read: bool | None = None
+    ) -> dict:
+        """Save (idempotent: an existing save keeps its time; given tags/note/read replace the old ones), in one
+        transaction. Returns the saved record (see `get_saved`). The paper need not be in the library yet."""
         with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO saved (paper_id, saved_at) VALUES (?, ?) ON CONFLICT(paper_id) DO NOTHING",
@@ -26,6 +28,8 @@ class Saved:
                 conn.execute("UPDATE saved SET tags = ? WHERE paper_id = ?", (json.dumps(tags), paper_id))
             if note is not None:
                 conn.execute("UPDATE saved SET note = ? WHERE paper_id = ?", (note, paper_id))
+            if read is not None:
+                conn.execute("UPDATE saved SET read = ? WHERE paper_id = ?", (int(read), paper_id))
         return self.get_saved(paper_id)
 
     def update_saved(
