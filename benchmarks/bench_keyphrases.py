@@ -277,6 +277,9 @@ def main():
     ap.add_argument("--max-tokens", type=int, default=None,
                     help="ours: cut texts at N tokens instead of the model's 256 (benchmarks/truncation.py)")
     args = ap.parse_args()
+    if args.max_tokens and not args.no_speed:
+        # The cut is the process's one model's: the speed tables would run on cut texts too, unlabelled.
+        ap.error("--max-tokens measures quality only: add --no-speed")
 
     import torch
 

@@ -2,7 +2,8 @@
 
 Attention: as the bundled model computes it in bf16 (minilm.py `chunked_attention`) against torch's
 scaled_dot_product_attention, at the text lengths a page has (phrases of 8 tokens to abstracts of 256), in
-bf16 and fp32, in one run. Prints a table: milliseconds per batch of 4,096 padded tokens and the largest
+bf16 and fp32, in one run. Prints a table: milliseconds per batch of 4,096 padded tokens (the fastest call;
+the kernels take turns) and the largest
 difference to an fp32 reference, for `chunked_attention` at several chunk sizes (values of scores computed at
 once; the model's SCORES_PER_CHUNK is marked) and for torch's kernel. The model runs `chunked_attention` in
 bf16 and torch's kernel in fp32 (see `MiniLM._attend`): this table is why.
@@ -14,7 +15,7 @@ Batches: the seed pages' 103 papers embedded as the keyphrase worker does it (pa
 each pass's abstracts, then its new candidate phrases), in the served precision, at several BATCH_MAX
 (embedding.py: texts per model call; the model's setting is marked), alternating, best of `--rounds`.
 
-    PYTHONPATH=backend .venv/bin/python benchmarks/bench_model.py [attention|batches|all] [--repeat 20]
+    PYTHONPATH=backend .venv/bin/python benchmarks/bench_model.py [attention|batches|all] [--repeat 40]
 
 Nothing is downloaded. The seeds come from $PAPERLENS_SHARED or ../shared.
 """
@@ -38,22 +39,25 @@ HEADS, HEAD_SIZE, BATCH_TOKENS = 12, 32, 4096
 CHUNKS = (1 << 18, 1 << 20, 1 << 22, 1 << 24)  # 16M: a batch's 16 abstracts at once
 
 
-def ms(fn, repeat: int) -> float:
-    """Best of three means of `repeat` calls, in milliseconds (the machine is shared)."""
-    fn()
-    best = float("inf")
-    for _ in range(3):
-        started = time.perf_counter()
-        for _ in range(repeat):
+def best_ms(fns: dict, calls: int) -> dict:
+    """{name: the fastest single call of fns[name], in ms}: the functions take turns, call by call, so a burst
+    of load on this shared machine slows all of them alike instead of one table cell."""
+    for fn in fns.values():
+        fn()  # warm up
+    best = dict.fromkeys(fns, float("inf"))
+    for _ in range(calls):
+        for name, fn in fns.items():
+            started = time.perf_counter()
             fn()
-        best = min(best, (time.perf_counter() - started) / repeat * 1000)
+            best[name] = min(best[name], (time.perf_counter() - started) * 1000)
     return best
 
 
 def attention(repeat: int) -> None:
     torch.manual_seed(0)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; ms per batch of {BATCH_TOKENS} padded "
-          f"tokens (max |difference| to fp32 torch); the model's chunk is {MiniLM.SCORES_PER_CHUNK:,} scores\n")
+          f"tokens, the fastest of {repeat} calls taken in turns (max |difference| to fp32 torch); the model's "
+          f"chunk is {MiniLM.SCORES_PER_CHUNK:,} scores\n")
     head = " | ".join(f"ours, chunk {c:,}{' (model)' if c == MiniLM.SCORES_PER_CHUNK else ''}" for c in CHUNKS)
     print(f"| precision | tokens | rows | torch sdpa | {head} | torch / ours (model) |")
     print("|---" * (5 + len(CHUNKS)) + "|")
@@ -76,14 +80,12 @@ def attention(repeat: int) -> None:
             def theirs():  # as the model calls it in fp32: the same -inf bias
                 return F.scaled_dot_product_attention(q, k, v, attn_mask=bias)
 
-            t_torch = ms(theirs, repeat)
-            cells = [f"{t_torch:.2f} ({error(theirs()):.4f})"]
-            ours_model = None
+            fns = {"torch": theirs}
             for chunk in CHUNKS:
-                t = ms(lambda: chunked_attention(q, k, v, bias, short, chunk), repeat)
-                cells.append(f"{t:.2f} ({error(chunked_attention(q, k, v, bias, short, chunk)):.4f})")
-                if chunk == MiniLM.SCORES_PER_CHUNK:
-                    ours_model = t
+                fns[chunk] = lambda chunk=chunk: chunked_attention(q, k, v, bias, short, chunk)
+            best = best_ms(fns, repeat)
+            cells = [f"{best[name]:.2f} ({error(fn()):.4f})" for name, fn in fns.items()]
+            t_torch, ours_model = best["torch"], best[MiniLM.SCORES_PER_CHUNK]
             name = "bf16" if dtype == torch.bfloat16 else "fp32"
             print(f"| {name} | {width} | {n} | {' | '.join(cells)} | {t_torch / ours_model:.2f}x |")
 
@@ -145,7 +147,7 @@ def batches(rounds: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("what", nargs="?", default="all", choices=["attention", "batches", "all"])
-    ap.add_argument("--repeat", type=int, default=20, help="attention: calls per timing")
+    ap.add_argument("--repeat", type=int, default=40, help="attention: calls of each kernel, taken in turns")
     ap.add_argument("--rounds", type=int, default=3, help="batches: alternating rounds")
     args = ap.parse_args()
     if args.what in ("attention", "all"):

@@ -66,6 +66,15 @@ def test_bf16_packed_batches_match_one_text_at_a_time():
     assert (together * one_by_one).sum(1).min() > 0.9999
 
 
+def test_an_empty_token_list_gets_a_zero_vector():
+    # The tokenizer never gives one ([CLS] and [SEP] at least), but encode_ids is the model's own API.
+    for precision in ("fp32", "bf16"):
+        model = embedding.load_model(precision)
+        got = model.encode_ids([[101, 102], []])
+        assert np.allclose(np.linalg.norm(got, axis=1), [1, 0]) and not np.isnan(got).any()
+        assert np.array_equal(model.encode_ids([[]]), np.zeros((1, 384), dtype=np.float32))
+
+
 def test_chunked_attention_is_attention():
     import torch
     import torch.nn.functional as F

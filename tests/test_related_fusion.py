@@ -94,6 +94,8 @@ def test_paper_vectors_follow_the_store(tmp_path):
     assert np.allclose(got[0][:2], [1.0, 0.0]) and np.isnan(got[0][2])
     assert np.isnan(got[1]).all() and np.isnan(got[2]).all()  # another dimension; no query vector
     assert vectors.cosines([], []) == []
+    with pytest.raises(ValueError, match="one query per list"):
+        vectors.cosines([np.array([1.0, 0.0])], [["a"], ["b"]])
     empty, one = vectors.cosines([np.array([1.0, 0.0])] * 2, [[], ["b", "a"]])  # a paper with no candidates
     assert len(empty) == 0 and np.allclose(one, [0.0, 1.0])
     # A recomputed vector replaces the old one (it is stored under a new rowid); growth keeps the rest.

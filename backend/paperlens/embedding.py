@@ -31,7 +31,8 @@ MODEL_NAME = "all-MiniLM-L6-v2"
 # Texts per model call. A batch is packed (minilm.py), but its attention is padded to its longest text, so texts
 # are sorted by length and a batch holds at most BATCH_TOKENS once padded (a few long abstracts, or many short
 # phrases). Packed, a pass's ~135 phrases run best in one or two calls: the seed pages' 1,727 phrases took
-# 0.45 s at 128 to 512 texts a call, 0.48 s at 64 (the limit before packing); benchmarks/bench_model.py batches.
+# about 6% less time at 128 to 512 texts a call than at 64, the limit before packing (two runs of
+# benchmarks/bench_model.py batches: 0.45 vs 0.48 s on a quiet machine, 0.535-0.565 vs 0.592 s on a busy one).
 BATCH_TOKENS = 4096
 BATCH_MAX = 256
 

@@ -94,9 +94,10 @@ class MiniLM:
         """Unit vectors (float32, len(seqs) x 384) of one batch of token id lists.
 
         The batch is packed: the matrix products, norms and pooling run on its real tokens only, and only
-        attention sees the texts padded to the batch's longest (a pass's phrases are 3 to 15 tokens long:
-        padded, 38% of their tokens were padding). Callers still batch texts of similar length together,
-        as attention's work grows with the longest text's length squared."""
+        attention sees the texts padded to the batch's longest (the seed pages' phrases are 3 to 13 tokens
+        long: padded as before, in sorted batches of 64, 27% of the tokens computed were padding). Callers
+        still batch texts of similar length together, as attention's work grows with the longest text's
+        length squared. An empty id list (no [CLS] even) gets a zero vector."""
         import torch
         import torch.nn.functional as F
 
@@ -105,6 +106,8 @@ class MiniLM:
         n, h = len(seqs), self.heads
         lengths = torch.tensor([len(s) for s in seqs])
         width = int(lengths.max())
+        if not width:
+            return np.zeros((n, self.dim), dtype=np.float32)
         real = torch.arange(width)[None, :] < lengths[:, None]  # (n, width): which places hold a token
         full = bool(real.all())  # no padding at all: no scatter, no mask
         places = real.flatten().nonzero().squeeze(1)  # each packed token's place in the padded (n*width)
@@ -130,7 +133,7 @@ class MiniLM:
                 x = F.layer_norm(x + a, (self.dim,), *layer["norm1"], self.eps)
                 up = F.gelu(F.linear(x.to(self._mm), *layer["up"]))
                 x = F.layer_norm(x + F.linear(up, *layer["down"]).float(), (self.dim,), *layer["norm2"], self.eps)
-            pooled = torch.zeros((n, self.dim)).index_add_(0, rows, x) / lengths[:, None].float()
+            pooled = torch.zeros((n, self.dim)).index_add_(0, rows, x) / lengths[:, None].clamp(min=1).float()
             return F.normalize(pooled, dim=-1).numpy().astype(np.float32, copy=False)
 
     def _attend(self, q, k, v, bias, short: list[bool]):
@@ -138,8 +141,9 @@ class MiniLM:
         padding), `short` says which rows have padding.
 
         In bf16 `chunked_attention`: torch's scaled_dot_product_attention (its CPU flash kernel) was 1.4-3.3x
-        slower here at every length from 8 to 256 tokens. In fp32 torch's kernel was as fast or faster from
-        32 tokens up, so the fp32 path (the reference) keeps it. benchmarks/bench_model.py measures both."""
+        slower here at every length from 8 to 256 tokens. In fp32 the two were about even (0.9-1.3x, by length
+        and run), so the fp32 path, the reference, keeps torch's kernel (the one sentence-transformers runs).
+        benchmarks/bench_model.py attention measures both."""
         import torch
         import torch.nn.functional as F
 

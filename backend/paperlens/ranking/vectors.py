@@ -89,6 +89,8 @@ class PaperVectors:
         where a paper has none (or the query is of another dimension). A page asks this for ~100 papers x
         100 candidates: the ids are looked up in one pass and each query's products are one einsum (not
         `@`, which wakes OpenBLAS's threads for a product this small; see fusion.py)."""
+        if len(queries) != len(id_lists):
+            raise ValueError(f"{len(queries)} queries for {len(id_lists)} id lists: one query per list")
         if not id_lists:
             return []
         lengths = [len(ids) for ids in id_lists]
