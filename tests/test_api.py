@@ -62,3 +62,8 @@ def test_bad_input_is_a_clear_4xx(client):
         assert r.status_code == status, r.get_json()
         body = r.get_json()
         assert body["ok"] is False and body["error"] and body["status"] == status
+    # Broken JSON is named as such, with where it breaks; valid JSON that is not an object says that.
+    broken = client.patch("/api/saved/2509.00001", data='{"read": tru', content_type="application/json", headers=HEADERS)
+    assert broken.status_code == 400 and broken.get_json()["error"].startswith("the body is not valid JSON: Expecting")
+    listed = client.post("/api/annotate", json=[1], headers=HEADERS)
+    assert listed.get_json()["error"] == "the body must be a JSON object"

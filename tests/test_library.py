@@ -204,14 +204,45 @@ def test_bibtex_year_survives_a_round_trip():
 
 
 @pytest.mark.parametrize("published, ok", [("2019", True), ("2019-05", True), ("2019-05-17", True),
-                                           ("2019-5", False), ("19", False), ("May 2019", False)])
+                                           ("2024-02-29", True), ("2019-5", False), ("19", False),
+                                           ("May 2019", False), ("2025-13-45", False), ("2025-13", False),
+                                           ("2023-02-29", False), ("2025-00", False)])
 def test_json_import_takes_iso_dates_of_any_precision(published, ok):
     data = {"saved": [{"id": "2509.00001", "title": "T", "published": published}]}
     if ok:
         assert formats.parse_import("json", data)[0][0]["published"] == published
-    else:
-        with pytest.raises(PaperLensError, match="YYYY-MM-DD, YYYY-MM, YYYY or null"):
+    else:  # a date that does not exist is refused, not stored as null
+        with pytest.raises(PaperLensError, match="a date YYYY-MM-DD, YYYY-MM or YYYY"):
             formats.parse_import("json", data)
+
+
+@pytest.mark.parametrize("saved_at", [1e300, 253402300800, -1, float("inf"), True, "1700000000"])
+def test_a_time_no_date_can_show_is_refused(saved_at):
+    # 1e300 imported once, then every listing and CSV export of the library failed on it.
+    data = {"saved": [{"id": "2509.00001", "saved_at": saved_at}]}
+    with pytest.raises(PaperLensError, match="seconds since 1970 \\(0 to 253402300799, the year 9999\\)"):
+        formats.parse_import("json", data)
+    assert formats.parse_import("json", {"saved": [{"id": "2509.00001", "saved_at": 253402300799}]})[0]
+
+
+def test_a_json_export_cut_short_is_refused():
+    export = json.loads(json_format.export_json([record("2509.00001"), record("2509.00002")]))
+    export["saved"] = export["saved"][:1]  # as if the copy stopped half way
+    with pytest.raises(PaperLensError, match="says it holds 2 saved papers but has 1"):
+        formats.parse_import("json", export)
+    export["count"] = "1"
+    with pytest.raises(PaperLensError, match="says it holds '1' saved papers"):
+        formats.parse_import("json", export)
+    export["count"] = 1
+    assert len(formats.parse_import("json", export)[0]) == 1
+
+
+def test_the_same_second_is_the_same_save():
+    # A CSV keeps saved times to the second: importing a library's own CSV must change no save.
+    old = {"saved_at": 1796131872.952405, "tags": [], "note": "", "read": False}
+    assert fields.merge_saved(old, {**old, "saved_at": 1796131872.0}) == old
+    assert fields.merge_saved(old, {**old, "saved_at": 1796131871.0})["saved_at"] == 1796131871.0
+    assert fields.merge_saved({**old, "saved_at": None}, old)["saved_at"] == old["saved_at"]
 
 
 # ---------------------------------------------------------------- BibTeX import
@@ -273,6 +304,7 @@ def test_duplicate_entries_in_one_file_merge():
 def test_json_import_names_every_bad_record():
     doc = json.loads(json_format.export_json([record("2509.09737"), record("2509.09738")]))
     doc["saved"] += [{"id": "nope"}, {"id": "2509.00001", "tags": "x"}, {"id": "2509.00002", "extra": 1}, 7]
+    doc["count"] = len(doc["saved"])  # edited by hand, count included
     with pytest.raises(PaperLensError) as e:
         formats.parse_import("json", doc)
     message = e.value.message
@@ -328,8 +360,10 @@ def test_csv_export_imports_back():
         ("No arXiv id", "'", [], False),
     ]
     assert back[0]["saved_at"] == 1.0 and back[0]["authors"] == ["A One", "B Two"]
-    # A spreadsheet's byte-order mark and trailing blank line are fine.
+    # A spreadsheet's byte-order mark, trailing blank line and trailing empty cells are fine.
     assert formats.parse_import("csv", "\ufeff" + text + "\r\n,,,\r\n")[0] == back
+    padded = text.replace("\r\n", ",,\r\n")
+    assert formats.parse_import("csv", padded)[0] == back
 
 
 @pytest.mark.parametrize(
@@ -338,7 +372,14 @@ def test_csv_export_imports_back():
         ("title,note\r\nx,y\r\n", "no 'id' column"),
         ("id,title,colour\r\n2509.09737,x,red\r\n", "unknown: colour"),
         ("id,read\r\n2509.09737,yes\r\n", "record 1 ('2509.09737'): 'read' must be true or false"),
-        ("id,saved_at\r\n2509.09737,last tuesday\r\n", "'saved_at' must be a non-negative number"),
+        ("id,saved_at\r\n2509.09737,last tuesday\r\n", "row 2 ('2509.09737'): 'saved_at' must be an ISO 8601 time"),
+        ("id,saved_at\r\n2509.09737,1700000000\r\n", "like 2025-09-11T08:30:00Z"),
+        # An unclosed quote would swallow the next paper into this one's title.
+        ("id,title,note\r\n2509.66666,\"Unterminated title,\r\n2509.77777,Next,hello\r\n",
+         "does not parse at line 3: unexpected end of data: a quote (\") opens a cell that is never closed"),
+        ("id,title\r\n2509.66672,A,extra,cells\r\n", "row 2: 4 cells under a header of 2 columns"),
+        ("id,title,title,tags,tags\r\n2509.66673,First,Second,a,b\r\n", "column(s) tags, title twice"),
+        ("id,published\r\n2509.66674,2025-13-45\r\n", "'published' must be a date"),
         ("id\r\nnot-an-id\r\n", "is not a paper id"),
         ("id,tags\r\n2509.09737,\"a\u0001b\"\r\n", "control characters"),
         ("id,note\r\n2509.09737," + "x" * 200_000 + "\r\n", "does not parse"),

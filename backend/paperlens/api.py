@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from . import __version__, config
@@ -33,6 +35,11 @@ def json_body() -> dict:
     if not request.is_json:
         raise PaperLensError("send a JSON body with Content-Type: application/json", 415)
     body = request.get_json(silent=True)
+    if body is None:
+        try:
+            json.loads(request.get_data(as_text=True))
+        except ValueError as e:  # say where it breaks, not only that it is not an object
+            raise PaperLensError(f"the body is not valid JSON: {e}", 400) from None
     if not isinstance(body, dict):
         raise PaperLensError("the body must be a JSON object", 400)
     return body

@@ -14,6 +14,7 @@ import functools
 import math
 import re
 import unicodedata
+from datetime import date
 
 from ..config import MAX_ABSTRACT_CHARS, MAX_TITLE_CHARS
 from ..errors import PaperLensError
@@ -81,11 +82,16 @@ def check_read(read) -> bool:
 
 def merge_saved(old: dict, new: dict) -> dict:
     """Merge an incoming save into an existing one without losing anything: tags united (old first), the old
-    note kept unless it is empty, read if either is read, the earlier saved time. Returns the merged
+    note kept unless it is empty, read if either is read, the earlier saved time (by a second at least).
+    Returns the merged
     {"saved_at", "tags", "note", "read"}."""
-    saved_times = [t for t in (old.get("saved_at"), new.get("saved_at")) if t is not None]
+    saved_at, incoming = old.get("saved_at"), new.get("saved_at")
+    # A CSV export keeps saved times to the second: the same second is the same save, not an earlier one
+    # (else a library's own CSV would "change" every save when imported back).
+    if saved_at is None or (incoming is not None and math.floor(incoming) < math.floor(saved_at)):
+        saved_at = incoming
     return {
-        "saved_at": min(saved_times) if saved_times else None,
+        "saved_at": saved_at,
         "tags": old["tags"] + [t for t in new["tags"] if t not in old["tags"]],
         "note": old["note"] or new["note"],
         "read": bool(old["read"] or new["read"]),
@@ -129,12 +135,34 @@ class Problems:
             )
 
 
+# The last second a date can show (9999-12-31T23:59:59Z): a time past it imports, then breaks every listing
+# and export that prints it.
+MAX_TIMESTAMP = 253402300799.0
+
+
 def opt_number(value, name: str):
+    """A time in seconds since 1970 (float), or None."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-        raise PaperLensError(f"'{name}' must be a non-negative number of seconds since 1970 or null", 400)
+    if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0
+            or value > MAX_TIMESTAMP):
+        raise PaperLensError(f"'{name}' must be seconds since 1970 (0 to {MAX_TIMESTAMP:.0f}, the year 9999) or null",
+                             400)
     return float(value)
+
+
+def check_published(published):
+    """'YYYY-MM-DD', 'YYYY-MM', 'YYYY' (a real date) or None."""
+    published = opt_str(published, "published", 10)
+    if published is None:
+        return None
+    if ISO_DATE.fullmatch(published):
+        try:
+            date.fromisoformat((published + "-01-01")[:10])  # a month or a day that exists
+            return published
+        except ValueError:
+            pass
+    raise PaperLensError(f"'published' must be a date YYYY-MM-DD, YYYY-MM or YYYY (not {published!r}) or null", 400)
 
 
 def opt_str(value, name: str, limit: int = MAX_ABSTRACT_CHARS):
@@ -172,9 +200,7 @@ def check_record(item: dict) -> dict:
     if unknown:
         raise PaperLensError(f"unknown field(s) {', '.join(sorted(unknown))}", 400)
     paper_id = check_paper_id(item.get("id"))
-    published = opt_str(item.get("published"), "published", 10)
-    if published is not None and not ISO_DATE.fullmatch(published):
-        raise PaperLensError("'published' must be YYYY-MM-DD, YYYY-MM, YYYY or null", 400)
+    published = check_published(item.get("published"))
     authors = item.get("authors") or []
     if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors) or len(authors) > 5000:
         raise PaperLensError("'authors' must be a list of strings", 400)

@@ -8,7 +8,7 @@ import io
 from datetime import datetime, timezone
 
 from ...errors import PaperLensError
-from ..fields import MAX_IMPORT_RECORDS, check_records
+from ..fields import MAX_IMPORT_RECORDS, Problems, check_records
 from .base import Format
 
 
@@ -70,10 +70,13 @@ def parse_csv(data) -> list[dict]:
     naming the bad rows, or the columns it does not know."""
     if not isinstance(data, str):
         raise PaperLensError("a CSV import's 'data' must be a string", 400)
+    # strict: a quote that never closes is an error, not a cell that swallows the rows after it.
+    reader = csv.reader(io.StringIO(data.lstrip("\ufeff"), newline=""), strict=True)
     try:
-        rows = list(csv.reader(io.StringIO(data.lstrip("\ufeff"), newline="")))
-    except csv.Error as e:  # e.g. a cell over the csv module's field size limit
-        raise PaperLensError(f"the CSV import does not parse: {e}", 400) from None
+        rows = list(reader)
+    except csv.Error as e:  # an unclosed quote, a cell over the csv module's field size limit
+        hint = ": a quote (\") opens a cell that is never closed" if "end of data" in str(e) else ""
+        raise PaperLensError(f"the CSV import does not parse at line {reader.line_num}: {e}{hint}", 400) from None
     header = [h.strip() for h in (rows[0] if rows else [])]
     unknown = [h for h in header if h and h not in CSV_FIELDS]
     if "id" not in header or unknown:
@@ -82,14 +85,24 @@ def parse_csv(data) -> list[dict]:
             + (f" (unknown: {', '.join(unknown)})" if unknown else " (no 'id' column)"),
             400,
         )
-    items = []
-    for row in rows[1:]:
+    twice = sorted({h for h in header if h and header.count(h) > 1})
+    if twice:
+        raise PaperLensError(f"the CSV names the column(s) {', '.join(twice)} twice: which one holds the value?", 400)
+    items, problems = [], Problems("CSV")
+    for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue  # a blank line, as spreadsheets leave at the end
         if len(items) >= MAX_IMPORT_RECORDS:
             raise PaperLensError(f"more than {MAX_IMPORT_RECORDS} records: at most {MAX_IMPORT_RECORDS} per import", 400)
+        if len(row) > len(header) and any(cell.strip() for cell in row[len(header):]):
+            problems.add(f"row {number}", f"{len(row)} cells under a header of {len(header)} columns")
+            continue
         cells = {name: _cell_text(value) for name, value in zip(header, row) if name}
-        items.append(_item(cells))
+        try:
+            items.append(_item(cells))
+        except PaperLensError as e:
+            problems.add(f"row {number} ({cells.get('id', '')!r})", e.message)
+    problems.raise_if_any()
     return check_records(items, "CSV")
 
 
@@ -113,14 +126,14 @@ def _item(cells: dict[str, str]) -> dict:
 
 
 def _seconds(iso: str):
-    """ISO 8601 (as `iso_time` writes it) -> seconds since 1970; "" -> None; anything else is returned for
-    `check_record` to refuse."""
+    """ISO 8601 (as `iso_time` writes it) -> seconds since 1970; "" -> None; PaperLensError(400) else."""
     if not iso.strip():
         return None
     try:
         t = datetime.fromisoformat(iso.strip().replace("Z", "+00:00"))
     except ValueError:
-        return iso
+        raise PaperLensError(f"'saved_at' must be an ISO 8601 time like 2025-09-11T08:30:00Z (as the export "
+                             f"writes it) or empty, not {iso.strip()[:40]!r}", 400) from None
     return (t if t.tzinfo else t.replace(tzinfo=timezone.utc)).timestamp()
 
 

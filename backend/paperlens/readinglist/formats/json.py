@@ -76,6 +76,11 @@ def parse_json_export(data) -> list[dict]:
         items = data
     if not isinstance(items, list):
         raise PaperLensError("a JSON import is our export object {\"format\", \"saved\": [...]} or a list", 400)
+    count = data.get("count") if isinstance(data, dict) else None
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count != len(items)):
+        # The export writes how many saves it holds: a file cut short (a failed copy) is not half imported.
+        raise PaperLensError(f"the export says it holds {count!r} saved papers but has {len(items)}: the file is "
+                             "cut short or was edited; nothing imported", 400)
     if len(items) > MAX_IMPORT_RECORDS:
         raise PaperLensError(f"{len(items)} records: at most {MAX_IMPORT_RECORDS} per import", 400)
     return check_records(items, "JSON")
