@@ -194,6 +194,21 @@ def test_doctor_reports_library_and_port(tmp_path):
     assert "[FAIL] library" in out.stdout and "[FAIL] port" in out.stdout and "fix:" in out.stdout
 
 
+def test_a_read_only_library_is_named_by_doctor_and_on_open(tmp_path, monkeypatch):
+    # As root (CI) chmod does not stop writes, so the read-only check (os.access) is what is stood in for.
+    from paperlens import doctor
+    from paperlens.store.connection import open_error
+
+    path = tmp_path / "l.sqlite3"
+    Store(path).save_paper("2401.00001")
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: False if str(p) == str(path) else real_access(p, mode))
+    check = doctor.check_library(path)
+    assert check.state == "fail" and "is read-only" in check.detail and "chmod u+w" in check.fix
+    error = open_error(path, sqlite3.OperationalError("attempt to write a readonly database"))
+    assert error.message.startswith(f"the library at {path} is read-only: make it writable")
+
+
 @pytest.mark.parametrize("token", [None, "t0k"])
 def test_doctor_recognises_a_running_paper_lens(app, tmp_path, embedder, token):
     """Port taken by a Paper Lens (plain or token-protected): fine, it is already running."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import socket
 import sqlite3
 import time
@@ -78,8 +79,6 @@ def check_library(path: Path) -> Check:
         parent = path.parent
         while not parent.exists():
             parent = parent.parent
-        import os
-
         if not os.access(parent, os.W_OK):
             return Check("library", "fail", f"{path} does not exist and {parent} is not writable",
                          "choose a writable place with --db or $PAPERLENS_DB")
@@ -95,6 +94,9 @@ def check_library(path: Path) -> Check:
     if info["version"] > info["expected"]:
         return Check("library", "fail", f"{path} has schema v{info['version']}, newer than this Paper Lens "
                      f"(v{info['expected']})", "upgrade Paper Lens: pip install -U paperlens")
+    if not os.access(path, os.W_OK):  # serve refuses it, and so does every command that opens it
+        return Check("library", "fail", f"{path} is read-only (integrity ok, {info['papers']} papers)",
+                     f"make it writable (chmod u+w '{path}'), or copy it and point --db at the copy")
     note = "" if info["version"] == info["expected"] else f"; serve will migrate v{info['version']} -> " \
         f"v{info['expected']} after a backup"
     return Check("library", "ok", f"{path}: integrity ok, {info['papers']} papers, {info['saved']} saved{note}")

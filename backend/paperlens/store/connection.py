@@ -154,6 +154,12 @@ def open_error(path: Path, error: sqlite3.Error) -> PaperLensError:
             "PAPERLENS_DB at another file",
             500,
         )
+    if "readonly" in str(error):
+        return PaperLensError(
+            f"the library at {path} is read-only: make it writable (chmod u+w '{path}'), or copy it and point --db "
+            "or PAPERLENS_DB at the copy",
+            500,
+        )
     return PaperLensError(f"cannot open the library at {path}: {error}", 500)
 
 
