@@ -1,6 +1,7 @@
 """`paperlens export | import | backup`, and the store under them (migration, online backup)."""
 
 import json
+import os
 import sqlite3
 import threading
 
@@ -60,6 +61,13 @@ def test_import_export_cycle(db, tmp_path):
     assert out.read_text(encoding="utf-8").count("@misc{") == 3
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".saved.bib")]  # no temp file left
     assert run("export", "-f", "csv", "--db", db).stdout.startswith("id,title,authors")
+    # The file gets the mode the umask gives (mkstemp's own is 0600), and a name naming another format is refused.
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+    r = run("export", "-f", "csv", "--output", tmp_path / "x.bib", "--db", db)
+    assert r.exit_code == 1 and "x.bib is a BibTeX file name but --format is csv" in r.stderr
+    assert not (tmp_path / "x.bib").exists()
 
     # JSON export -> import into a new library -> export: the same bytes.
     js = tmp_path / "saved.json"
@@ -77,6 +85,11 @@ def test_bad_import_changes_nothing(db, tmp_path):
     assert r.exit_code == 1 and "nothing imported" in r.stderr and "malformed" in r.stderr
     assert run("export", "--db", db).stdout == before
     assert run("import", tmp_path / "missing.json", "--db", db).exit_code == 1
+    for name, fmt in (("empty.json", "JSON"), ("empty.csv", "CSV"), ("empty.bib", "BibTeX")):
+        (tmp_path / name).write_text(" \n", encoding="utf-8")
+        r = run("import", tmp_path / name, "--db", db)
+        assert r.exit_code == 1 and f"the {fmt} import is empty: nothing to import" in r.stderr, r.stderr
+    assert run("export", "--db", db).stdout == before
 
 
 def test_export_needs_a_library(tmp_path):

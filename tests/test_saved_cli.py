@@ -72,7 +72,7 @@ def test_save_list_unsave(tmp_path):
     assert [line.split()[0] for line in r.stdout.splitlines()[1:]] == ["2509.00001"]
     assert "--offset 1 shows the next" in r.stderr
     r, _ = paperlens("saved", "--offset", "5", "--db", db)
-    assert r.returncode == 0 and r.stdout == "" and "no saved paper after the first 5 of 2" in r.stderr
+    assert r.returncode == 0 and r.stdout == "" and "--offset 5 is past the end: 2 saved papers match" in r.stderr
     r, _ = paperlens("saved", "--offset", "-1", "--db", db)
     assert r.returncode == 2 and "--offset" in r.stderr
     r, _ = paperlens("save", "2509.00001", "--unread", "--db", db)

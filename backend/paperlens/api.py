@@ -188,8 +188,10 @@ def list_saved():
         offset = int(args.get("offset", 0))
     except ValueError:
         raise PaperLensError("'limit' and 'offset' must be integers", 400) from None
-    if not (1 <= limit <= MAX_LIST_LIMIT) or not (0 <= offset < MAX_LIST_OFFSET):
-        raise PaperLensError(f"'limit' must be 1..{MAX_LIST_LIMIT} and 'offset' 0..2**62", 400)
+    if not 1 <= limit <= MAX_LIST_LIMIT:
+        raise PaperLensError(f"'limit' must be 1..{MAX_LIST_LIMIT}", 400)
+    if not 0 <= offset < MAX_LIST_OFFSET:
+        raise PaperLensError("'offset' must be 0..2**62", 400)
     read = args.get("read")
     if read not in (None, "", "true", "false"):
         raise PaperLensError("'read' must be true or false", 400)

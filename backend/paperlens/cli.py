@@ -370,8 +370,11 @@ def _existing_library(db_path: Path | None):
 @db_option
 def export(fmt, output, db_path):
     """Export the reading list (the same file GET /api/saved/export gives)."""
-    if fmt is None:
-        fmt = (formats.format_named_by(output.name) if output else None) or "json"
+    named = formats.format_named_by(output.name) if output else None
+    if fmt is not None and named is not None and named != fmt:
+        raise PaperLensError(f"{output.name} is a {formats.FORMATS[named].label} file name but --format is {fmt}: "
+                             f"drop --format, or give a name ending in {formats.FORMATS[fmt].extensions[0]}")
+    fmt = fmt or named or "json"
     if output is not None and not output.parent.is_dir():
         raise PaperLensError(f"cannot write {output}: no folder {output.parent}")
     with speed.bulk():
@@ -393,6 +396,9 @@ def export(fmt, output, db_path):
             for i in range(0, len(data), step):
                 f.write(data[i : i + step])
                 progress.to(min(i + step, len(data)), len(data))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # as a file the shell would create: mkstemp's are 0600
         os.replace(tmp, output)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -537,7 +543,7 @@ def saved(tag, q, read, limit, offset, oldest_first, as_json, db_path):
         return
     if not records:
         if total:
-            click.echo(f"no saved paper after the first {offset} of {total}", err=True)
+            click.echo(f"--offset {offset} is past the end: {total} saved papers match", err=True)
         else:
             click.echo("no saved paper matches" if tag or q or read is not None else "nothing saved yet", err=True)
         return

@@ -89,6 +89,8 @@ def parse_import(fmt: str, data) -> Imported:
     file merged with `merge_saved`), each an export record whose saved_at may be None (= now) and whose paper
     fields may be None. Raises PaperLensError(400) listing the problems, or when the file holds nothing."""
     f = check_import_format(fmt)
+    if isinstance(data, str) and not data.strip("\ufeff \t\r\n"):
+        raise PaperLensError(f"the {f.label} import is empty: nothing to import", 400)
     data = f.load(data)
     records = f.read(data)
     dismissed, muted = f.triage(data) if f.triage else ([], [])
