@@ -77,6 +77,11 @@ def test_save_list_unsave(tmp_path):
     assert r.returncode == 2 and "--offset" in r.stderr
     r, _ = paperlens("save", "2509.00001", "--unread", "--db", db)
     assert not store.get_saved("2509.00001")["read"]
+    # An id as copied from arXiv: the prefix and the version go.
+    r, _ = paperlens("save", "arXiv:2509.00003v2", "--db", db)
+    assert r.returncode == 0 and r.stdout.startswith("saved 2509.00003 ") and "2509.00003" in store.saved_ids()
+    r, _ = paperlens("unsave", "https://arxiv.org/abs/2509.00003", "--db", db)
+    assert r.returncode == 0 and r.stdout == "unsaved 2509.00003\n"
 
     r, _ = paperlens("unsave", "2509.00001", "--db", db)
     assert r.returncode == 0 and r.stdout == "unsaved 2509.00001\n"

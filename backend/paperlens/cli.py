@@ -485,11 +485,11 @@ def save(paper_id, tags, note, read, as_json, db_path):
 
     Works before the paper was ever seen on a page, and creates the library if there is none. Saving again
     keeps the saved time. Prints the saved record on one line (or as JSON with --json)."""
-    from .ids import check_paper_id
+    from .ids import typed_paper_id
     from .readinglist import fields
     from .store import Store
 
-    check_paper_id(paper_id)
+    paper_id = typed_paper_id(paper_id)
     tags = fields.normalize_tags(list(tags)) if tags else None
     note = None if note is None else fields.check_note(note)
     record = Store(db_path or default_db_path()).save_paper(paper_id, tags, note, read)
@@ -501,9 +501,9 @@ def save(paper_id, tags, note, read, as_json, db_path):
 @db_option
 def unsave(paper_id, db_path):
     """Remove a paper from the reading list (the library keeps the paper and where it was seen)."""
-    from .ids import check_paper_id
+    from .ids import typed_paper_id
 
-    check_paper_id(paper_id)
+    paper_id = typed_paper_id(paper_id)
     if not _existing_library(db_path).unsave_paper(paper_id):
         raise NotFound(f"{paper_id} is not saved")
     click.echo(f"unsaved {paper_id}")
@@ -571,9 +571,9 @@ def dismiss(paper_id, db_path):
     """Dismiss a paper ("not for me"), as the card's x does: dimmed on pages, never in related lists, and
     papers close to it score lower in "for you". The paper must be in the library. Dismissing again keeps
     the first time."""
-    from .ids import check_paper_id
+    from .ids import typed_paper_id
 
-    check_paper_id(paper_id)
+    paper_id = typed_paper_id(paper_id)
     store = _existing_library(db_path)
     if store.dismiss_paper(paper_id) is None:
         raise NotFound(f"{paper_id} is not in your library: only a paper seen on a page can be dismissed")
@@ -585,9 +585,9 @@ def dismiss(paper_id, db_path):
 @db_option
 def undismiss(paper_id, db_path):
     """Undo a dismissal (exit 1 if the paper was not dismissed)."""
-    from .ids import check_paper_id
+    from .ids import typed_paper_id
 
-    check_paper_id(paper_id)
+    paper_id = typed_paper_id(paper_id)
     if not _existing_library(db_path).undismiss_paper(paper_id):
         raise NotFound(f"{paper_id} is not dismissed")
     click.echo(f"undismissed {paper_id}")

@@ -37,10 +37,26 @@ def check_paper_id(paper_id) -> str:
     from .errors import PaperLensError
 
     if not isinstance(paper_id, str) or not PAPER_ID.match(paper_id):
+        shown = repr(paper_id if not isinstance(paper_id, str) or len(paper_id) <= 60 else paper_id[:57] + "...")
         raise PaperLensError(
-            f"{paper_id!r} is not a paper id: use an arXiv id like 2509.09737 or a t-<16 hex> title id", 400
+            f"{shown} is not a paper id: use an arXiv id like 2509.09737 or a t-<16 hex> title id", 400
         )
     return paper_id
+
+
+# How people write an arXiv id by hand (the command line): "arXiv:2509.09737", "2509.09737v2", a link.
+_TYPED_ARXIV = re.compile(
+    rf"^(?:arxiv:|https?://(?:www\.)?(?:arxiv\.org/(?:abs|pdf)|huggingface\.co/papers)/)?({ARXIV_PATTERN})(?:v\d+)?"
+    r"(?:\.pdf)?/?$",
+    re.IGNORECASE,
+)
+
+
+def typed_paper_id(text: str) -> str:
+    """A paper id as a person types it: an arXiv id with its "arXiv:" prefix, version or link (arxiv.org,
+    huggingface.co/papers) becomes the bare id (the one pages carry); anything else is `check_paper_id`'s."""
+    match = _TYPED_ARXIV.match(text.strip()) if isinstance(text, str) else None
+    return match.group(1) if match else check_paper_id(text)
 
 
 def title_key(title: str) -> str:
