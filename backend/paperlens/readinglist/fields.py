@@ -82,9 +82,8 @@ def check_read(read) -> bool:
 
 def merge_saved(old: dict, new: dict) -> dict:
     """Merge an incoming save into an existing one without losing anything: tags united (old first), the old
-    note kept unless it is empty, read if either is read, the earlier saved time (by a second at least).
-    Returns the merged
-    {"saved_at", "tags", "note", "read"}."""
+    note kept unless it is empty, read if either is read, the earlier saved time (compared to the second).
+    Returns the merged {"saved_at", "tags", "note", "read"}."""
     saved_at, incoming = old.get("saved_at"), new.get("saved_at")
     # A CSV export keeps saved times to the second: the same second is the same save, not an earlier one
     # (else a library's own CSV would "change" every save when imported back).
