@@ -279,6 +279,34 @@ def test_sort_by_relevance_reorders_only_visually_and_the_sites_navigation_still
     assert page.evaluate(ORDERS_JS)["visual"] == trending
 
 
+def test_a_narrow_window_keeps_the_controls_behind_view(visited, ext, page):
+    # At 400 px the whole bar wrapped to four lines (~120 px) and pushed the page down by that much as it
+    # arrived. Narrow, it is the counts and "View" in two lines; the controls open on a click and work.
+    page.set_viewport_size({"width": 400, "height": 800})
+    try:
+        harness.open_annotated(page, WEEK_URL)
+        bar = page.locator(".pl-bar")
+        view = bar.locator(".pl-bar-view")
+        sort = bar.locator('[data-pl-view="sortByRelevance"]')
+        line = float(page.evaluate("parseFloat(getComputedStyle(document.querySelector('.pl-bar')).lineHeight)"))
+        assert bar.bounding_box()["height"] <= 2 * line + 20, bar.bounding_box()
+        assert view.is_visible() and view.get_attribute("aria-expanded") == "false" and not sort.is_visible()
+        assert "close to your library" in bar.locator(".pl-bar-counts").get_attribute("aria-label")
+        view.click()
+        assert view.get_attribute("aria-expanded") == "true" and sort.is_visible()
+        sort.click()
+        page.wait_for_function("() => document.querySelector('[data-pl-view=\"sortByRelevance\"]').getAttribute('aria-pressed') === 'true'")
+        sort.click()
+        page.wait_for_function("() => document.querySelector('[data-pl-view=\"sortByRelevance\"]').getAttribute('aria-pressed') === 'false'")
+        view.click()
+        assert not sort.is_visible()
+        # Wide, there is no "View": the controls are on the bar.
+        page.set_viewport_size({"width": 1280, "height": 800})
+        assert not view.is_visible() and sort.is_visible()
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 800})
+
+
 def test_the_relevance_cut_off_dims_papers_less_close_than_it(visited, ext, page):
     backend = visited["backend"]
     harness.open_annotated(page, WEEK_URL)

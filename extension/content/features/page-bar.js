@@ -8,6 +8,8 @@
  * keeps working; turning it off puts every item's own `order` back. The tab order stays the page's.
  * The bar is placed before the list when the page is loaded, before any annotation, and keeps its height
  * as the counts change (they are tabular figures in reserved widths), so it never shifts the page later.
+ * In a narrow window (content.css) the controls wait behind a "View" button: the bar is two lines of counts
+ * there, not four (at 400 px, 51 px tall instead of ~120).
  * Listens: "annotation", "update", "saved", "dismissed", "navigated", "settings". */
 (function () {
   "use strict";
@@ -17,12 +19,13 @@
   const Settings = globalThis.PaperLensSettings;
   const Triage = globalThis.PaperLensTriage;
 
+  // [key, label, the label's tail a narrow bar leaves out (content.css)]
   const COUNTS = [
-    ["new", "new"],
-    ["seen", "seen"],
-    ["saved", "saved"],
-    ["close", "close to your library"],
-    ["dismissed", "dismissed"],
+    ["new", "new", ""],
+    ["seen", "seen", ""],
+    ["saved", "saved", ""],
+    ["close", "close", " to your library"],
+    ["dismissed", "dismissed", ""],
   ];
 
   function init(signal, ctx) {
@@ -65,21 +68,39 @@
         out.textContent = cutText(Number(cut.value));
         setView({ relevanceCutoff: Number(cut.value) });
       });
-      return el("div", { className: "pl-bar", attrs: { role: "region", "aria-label": "Paper Lens: this page" } }, [
+      // In a narrow window the controls wait behind "View" (content.css shows the button there only): the
+      // bar arrives as one or two lines of counts, not four, so the page it pushes down moves less.
+      const view = el("button", {
+        className: "pl-bar-toggle pl-bar-view",
+        text: "View",
+        attrs: { type: "button", "aria-expanded": "false", "aria-controls": "pl-bar-controls", title: "Sort, dim, hide, cut-off" },
+      });
+      view.addEventListener("click", () => {
+        const open = !root.classList.contains("pl-bar-open");
+        root.classList.toggle("pl-bar-open", open);
+        view.setAttribute("aria-expanded", String(open));
+      });
+      const root = el("div", { className: "pl-bar", attrs: { role: "region", "aria-label": "Paper Lens: this page" } }, [
         el(
           "div",
           { className: "pl-bar-counts", attrs: { role: "status", "aria-live": "off" } },
-          COUNTS.map(([key, label]) =>
-            el("span", { className: "pl-count", dataset: { plCount: key } }, [el("b", { className: "pl-count-n", text: "–" }), ` ${label}`])
+          COUNTS.map(([key, label, tail]) =>
+            el("span", { className: "pl-count", dataset: { plCount: key } }, [
+              el("b", { className: "pl-count-n", text: "–" }),
+              ` ${label}`,
+              tail ? el("span", { className: "pl-count-tail", text: tail }) : null,
+            ])
           )
         ),
-        el("div", { className: "pl-bar-controls" }, [
+        view,
+        el("div", { className: "pl-bar-controls", attrs: { id: "pl-bar-controls" } }, [
           toggle("sortByRelevance", "Sort by relevance", "Order the cards by how close they are to your library (the page's own order stays underneath)"),
           toggle("dimSeen", "Dim seen", "Dim the papers your library had before this page"),
           toggle("hideDismissed", "Hide dismissed", "Hide the papers you dismissed (else they are dimmed)"),
           el("label", { className: "pl-bar-cut-label" }, ["Cut-off ", cut, out]),
         ]),
       ]);
+      return root;
     }
 
     function cutText(v) {
@@ -143,7 +164,7 @@
       for (const [key] of COUNTS) bar.querySelector(`[data-pl-count="${key}"] .pl-count-n`).textContent = String(counts[key]);
       bar.querySelector(".pl-bar-counts").setAttribute(
         "aria-label",
-        COUNTS.map(([key, label]) => `${counts[key]} ${label}`).join(", ")
+        COUNTS.map(([key, label, tail]) => `${counts[key]} ${label}${tail}`).join(", ")
       );
       const display = getComputedStyle(list.container).display;
       const sortable = /grid|flex/.test(display);
