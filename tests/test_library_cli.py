@@ -4,6 +4,7 @@ import json
 import os
 import sqlite3
 import threading
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -68,6 +69,18 @@ def test_import_export_cycle(db, tmp_path):
     r = run("export", "-f", "csv", "--output", tmp_path / "x.bib", "--db", db)
     assert r.exit_code == 1 and "x.bib is a BibTeX file name but --format is csv" in r.stderr
     assert not (tmp_path / "x.bib").exists()
+    # A file already there keeps its mode (an export made private stays private).
+    out.chmod(0o600)
+    assert run("export", "--output", out, "--db", db).exit_code == 0 and out.stat().st_mode & 0o777 == 0o600
+    # Through a link: the file it names is written, the link stays a link.
+    link = tmp_path / "link.bib"
+    link.symlink_to(out)
+    out.write_text("old", encoding="utf-8")
+    assert run("export", "--output", link, "--db", db).exit_code == 0
+    assert link.is_symlink() and out.read_text(encoding="utf-8").count("@misc{") == 3
+    # Not a regular file (a device, a pipe): written into, not renamed onto.
+    r = run("export", "--output", "/dev/null", "--db", db)
+    assert r.exit_code == 0 and Path("/dev/null").is_char_device()
 
     # JSON export -> import into a new library -> export: the same bytes.
     js = tmp_path / "saved.json"
@@ -75,6 +88,23 @@ def test_import_export_cycle(db, tmp_path):
     other = tmp_path / "other.sqlite3"
     assert run("import", js, "--db", other).exit_code == 0
     assert run("export", "--db", other).stdout == js.read_text(encoding="utf-8")
+
+
+def test_an_export_restores_whatever_dates_its_library_holds(tmp_path):
+    # BibTeX import keeps an ISO-shaped date as written, even one the calendar lacks: the library's JSON and
+    # CSV exports of it must import again (a stricter date check once made the backup unrestorable).
+    bib = tmp_path / "a.bib"
+    bib.write_text("@misc{x, title={A Paper}, eprint={2509.09737}, date={2024-02-30}}\n"
+                   "@misc{y, title={B Paper}, eprint={2509.09738}, date={2024-13}}\n", encoding="utf-8")
+    first = tmp_path / "a.sqlite3"
+    assert run("import", bib, "--db", first).exit_code == 0
+    for name in ("back.json", "back.csv"):
+        out = tmp_path / name
+        assert run("export", "--output", out, "--db", first).exit_code == 0
+        r = run("import", out, "--db", tmp_path / f"{name}.sqlite3")
+        assert r.exit_code == 0 and "imported 2" in r.stdout, r.stderr
+    dates = {s["id"]: s["published"] for s in json.loads((tmp_path / "back.json").read_text())["saved"]}
+    assert dates == {"2509.09737": "2024-02-30", "2509.09738": "2024-13"}
 
 
 def test_bad_import_changes_nothing(db, tmp_path):

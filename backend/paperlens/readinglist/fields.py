@@ -14,7 +14,6 @@ import functools
 import math
 import re
 import unicodedata
-from datetime import date
 
 from ..config import MAX_ABSTRACT_CHARS, MAX_TITLE_CHARS
 from ..errors import PaperLensError
@@ -151,17 +150,13 @@ def opt_number(value, name: str):
 
 
 def check_published(published):
-    """'YYYY-MM-DD', 'YYYY-MM', 'YYYY' (a real date) or None."""
+    """'YYYY-MM-DD', 'YYYY-MM', 'YYYY' or None, checked for its shape only: a day that does not exist
+    ("2024-02-30") is kept as written, as BibTeX import and older libraries hold such dates, and refusing
+    them would make a library's own export fail to restore."""
     published = opt_str(published, "published", 10)
-    if published is None:
-        return None
-    if ISO_DATE.fullmatch(published):
-        try:
-            date.fromisoformat((published + "-01-01")[:10])  # a month or a day that exists
-            return published
-        except ValueError:
-            pass
-    raise PaperLensError(f"'published' must be a date YYYY-MM-DD, YYYY-MM or YYYY (not {published!r}) or null", 400)
+    if published is not None and not ISO_DATE.fullmatch(published):
+        raise PaperLensError(f"'published' must be YYYY-MM-DD, YYYY-MM or YYYY (not {published!r}) or null", 400)
+    return published
 
 
 def opt_str(value, name: str, limit: int = MAX_ABSTRACT_CHARS):
@@ -172,12 +167,13 @@ def opt_str(value, name: str, limit: int = MAX_ABSTRACT_CHARS):
     return value
 
 
-def check_records(items: list, what: str) -> list[dict]:
-    """`check_record` for every item; one PaperLensError(400) naming every bad one (`what`: "JSON", "CSV")."""
+def check_records(items: list, what: str, places: list[str] | None = None) -> list[dict]:
+    """`check_record` for every item; one PaperLensError(400) naming every bad one (`what`: "JSON", "CSV"),
+    as "record N", or as `places` says (a CSV's "row N")."""
     problems = Problems(what)
     out = []
     for i, item in enumerate(items):
-        where = f"record {i + 1}"
+        where = places[i] if places else f"record {i + 1}"
         try:
             if not isinstance(item, dict):
                 raise PaperLensError("not an object", 400)

@@ -88,7 +88,7 @@ def parse_csv(data) -> list[dict]:
     twice = sorted({h for h in header if h and header.count(h) > 1})
     if twice:
         raise PaperLensError(f"the CSV names the column(s) {', '.join(twice)} twice: which one holds the value?", 400)
-    items, problems = [], Problems("CSV")
+    items, places, problems = [], [], Problems("CSV")
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue  # a blank line, as spreadsheets leave at the end
@@ -100,10 +100,11 @@ def parse_csv(data) -> list[dict]:
         cells = {name: _cell_text(value) for name, value in zip(header, row) if name}
         try:
             items.append(_item(cells))
+            places.append(f"row {number}")
         except PaperLensError as e:
             problems.add(f"row {number} ({cells.get('id', '')!r})", e.message)
     problems.raise_if_any()
-    return check_records(items, "CSV")
+    return check_records(items, "CSV", places)
 
 
 def _item(cells: dict[str, str]) -> dict:
