@@ -15,7 +15,9 @@ def test_good_ids(pid):
     assert check_paper_id(pid) == pid
 
 
-@pytest.mark.parametrize("pid", ["2509.097", "2509.09737v2", "t-0123", "cs/0112017", "../etc", "", None, 5])
+@pytest.mark.parametrize("pid", ["2509.097", "2509.09737v2", "t-0123", "cs/0112017", "../etc", "", None, 5,
+                                 # a trailing newline, full-width digits: each was stored as an id of its own
+                                 "2509.09737\n", "t-0123456789abcdef\n", "\uff12\uff15\uff10\uff19.\uff10\uff19\uff17\uff13\uff17"])
 def test_bad_ids(pid):
     with pytest.raises(PaperLensError) as e:
         check_paper_id(pid)

@@ -16,13 +16,15 @@ from urllib.parse import quote, urljoin, urlsplit
 HF = "https://huggingface.co"
 
 # An arXiv id of the 2007+ scheme (YYMM.NNNN or YYMM.NNNNN), the ids Hugging Face papers use. The pattern
-# text is shared so other modules embed it in their own regexes (BibTeX fields, page markup).
-ARXIV_PATTERN = r"\d{4}\.\d{4,5}"
-ARXIV_ID = re.compile(rf"^{ARXIV_PATTERN}$")
+# text is shared so other modules embed it in their own regexes (BibTeX fields, page markup). ASCII digits
+# only ([0-9], as the extension's \d: Python's \d takes "２５０９" too), and \Z, not $ (which also matches
+# before a trailing newline): "2509.09737\n" was stored as an id of its own.
+ARXIV_PATTERN = r"[0-9]{4}\.[0-9]{4,5}"
+ARXIV_ID = re.compile(rf"^{ARXIV_PATTERN}\Z")
 TITLE_ID_PREFIX = "t-"
-PAPER_ID = re.compile(rf"^(?:{ARXIV_PATTERN}|{TITLE_ID_PREFIX}[0-9a-f]{{16}})$")
+PAPER_ID = re.compile(rf"^(?:{ARXIV_PATTERN}|{TITLE_ID_PREFIX}[0-9a-f]{{16}})\Z")
 # A paper page's path: /papers/<arXiv id>, optionally with a trailing slash (not /papers/date/...).
-PAPER_PATH = re.compile(rf"^/papers/({ARXIV_PATTERN})/?$")
+PAPER_PATH = re.compile(rf"^/papers/({ARXIV_PATTERN})/?\Z")
 
 _WORD = re.compile(r"\w+")
 

@@ -26,6 +26,11 @@ def _param(name: str) -> tuple[str, str]:
     return ("parameters", name)  # the parameter with this name in an operation's list
 
 
+def _ecma(pattern: str) -> str:
+    """A Python id pattern as OpenAPI's (ECMA-262) regex: Python's end of text \\Z is ECMA's $."""
+    return pattern.replace("\\Z", "$")
+
+
 def rules() -> list[tuple[tuple, str, object]]:
     """(where: keys from the document's root, the parameter name for parameter lists; field; value)."""
     schemas = ("components", "schemas")
@@ -37,8 +42,8 @@ def rules() -> list[tuple[tuple, str, object]]:
     muted = ("paths", "/api/muted")
     mute_body = (*muted, "put", "requestBody", "content", "application/json", "schema", "properties")
     return [
-        ((*schemas, "PaperId"), "pattern", PAPER_ID.pattern),
-        ((*card, "id"), "pattern", ARXIV_ID.pattern),
+        ((*schemas, "PaperId"), "pattern", _ecma(PAPER_ID.pattern)),
+        ((*card, "id"), "pattern", _ecma(ARXIV_ID.pattern)),
         ((*card, "key"), "maxLength", config.MAX_CARD_KEY_CHARS),
         ((*card, "title"), "maxLength", config.MAX_TITLE_CHARS),
         ((*card, "summary"), "maxLength", config.MAX_ABSTRACT_CHARS),
