@@ -65,5 +65,7 @@ def test_bad_input_is_a_clear_4xx(client):
     # Broken JSON is named as such, with where it breaks; valid JSON that is not an object says that.
     broken = client.patch("/api/saved/2509.00001", data='{"read": tru', content_type="application/json", headers=HEADERS)
     assert broken.status_code == 400 and broken.get_json()["error"].startswith("the body is not valid JSON: Expecting")
+    latin = client.patch("/api/saved/2509.00001", data=b'{"note": "\xff"}', content_type="application/json", headers=HEADERS)
+    assert latin.status_code == 400 and "not valid JSON: 'utf-8' codec" in latin.get_json()["error"]
     listed = client.post("/api/annotate", json=[1], headers=HEADERS)
     assert listed.get_json()["error"] == "the body must be a JSON object"

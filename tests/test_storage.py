@@ -209,6 +209,39 @@ def test_a_read_only_library_is_named_by_doctor_and_on_open(tmp_path, monkeypatc
     assert error.message.startswith(f"the library at {path} is read-only: make it writable")
 
 
+
+def test_doctor_does_not_call_a_sound_library_broken_when_its_folder_is_read_only(tmp_path, monkeypatch):
+    # It said "does not open as SQLite" and advised moving the file aside.
+    from paperlens import doctor
+
+    path = tmp_path / "l.sqlite3"
+    Store(path).save_paper("2401.00001")
+
+    def refuse(_path):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr("paperlens.store.inspect_library", refuse)
+    check = doctor.check_library(path)
+    assert check.state == "fail" and "its folder" in check.detail and "mv" not in check.fix
+
+
+def test_a_write_to_a_library_that_only_reads_says_read_only(tmp_path):
+    # The file opens (reads work) but SQLite may not write it: a write was a raw OperationalError (a traceback
+    # on the CLI). A read-only connection stands in for the read-only file (root writes any file).
+    from paperlens.errors import PaperLensError
+
+    path = tmp_path / "l.sqlite3"
+    store = Store(path)
+    store.save_paper("2401.00001")
+    store.close()
+    store._local.conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    assert store.saved_ids() == {"2401.00001"}
+    with pytest.raises(PaperLensError, match="is read-only: make it writable"):
+        store.save_paper("2401.00002")
+    with pytest.raises(PaperLensError, match="is read-only"):
+        store.unsave_paper("2401.00001")
+
+
 @pytest.mark.parametrize("token", [None, "t0k"])
 def test_doctor_recognises_a_running_paper_lens(app, tmp_path, embedder, token):
     """Port taken by a Paper Lens (plain or token-protected): fine, it is already running."""

@@ -37,7 +37,7 @@ def json_body() -> dict:
     body = request.get_json(silent=True)
     if body is None:
         try:
-            json.loads(request.get_data(as_text=True))
+            json.loads(request.get_data().decode("utf-8"))  # strict: bytes that are not UTF-8 are named too
         except ValueError as e:  # say where it breaks, not only that it is not an object
             raise PaperLensError(f"the body is not valid JSON: {e}", 400) from None
     if not isinstance(body, dict):

@@ -385,6 +385,16 @@ def export(fmt, output, db_path):
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
+    # Through a link to its file: renaming onto the link would replace the link itself.
+    output = output.resolve() if output.is_symlink() else output
+    if output.exists() and not output.is_file():  # /dev/stdout, a pipe: write into it, it cannot be renamed onto
+        try:
+            with open(output, "wb") as f:
+                f.write(data)
+        except OSError as e:
+            raise PaperLensError(f"cannot write {output}: {e.strerror}") from None
+        click.echo(f"exported {len(records)} saved papers to {output} ({fmt})", err=True)
+        return
     # Write next to the target and rename: an interrupted export never leaves half a file behind.
     try:
         fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.")
@@ -396,9 +406,13 @@ def export(fmt, output, db_path):
             for i in range(0, len(data), step):
                 f.write(data[i : i + step])
                 progress.to(min(i + step, len(data)), len(data))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # as a file the shell would create: mkstemp's are 0600
+        if output.exists():  # a file made private stays private
+            mode = output.stat().st_mode & 0o777
+        else:  # as a file the shell would create: mkstemp's are 0600
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
         os.replace(tmp, output)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -69,6 +69,10 @@ def check_library(path: Path) -> Check:
     try:
         info = inspect_library(path)
     except sqlite3.Error as e:
+        if not os.access(path.parent, os.W_OK | os.X_OK) or "readonly" in str(e):
+            # A sound file SQLite cannot open here: WAL mode keeps two files beside it even to read it.
+            return Check("library", "fail", f"{path} does not open: its folder {path.parent} is not writable ({e})",
+                         "make the folder writable, or copy the library somewhere writable and point --db at the copy")
         return Check(
             "library",
             "fail",

@@ -61,14 +61,22 @@ class Connection:
     def transaction(self):
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
         conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            # A library that opens (reads work) but may not be written: say so, not SQLite's words.
+            if "readonly" in str(e):
+                raise read_only_error(Path(self.path)) from None
+            raise
         try:
             yield conn
-        except BaseException:
+        except BaseException as e:
             # SQLite may already have rolled back (SQLITE_FULL, SQLITE_IOERR): a second ROLLBACK would
             # raise "no transaction is active" and hide the real error.
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            if isinstance(e, sqlite3.OperationalError) and "readonly" in str(e):
+                raise read_only_error(Path(self.path)) from None
             raise
         conn.execute("COMMIT")
 
@@ -155,12 +163,17 @@ def open_error(path: Path, error: sqlite3.Error) -> PaperLensError:
             500,
         )
     if "readonly" in str(error):
-        return PaperLensError(
-            f"the library at {path} is read-only: make it writable (chmod u+w '{path}'), or copy it and point --db "
-            "or PAPERLENS_DB at the copy",
-            500,
-        )
+        return read_only_error(path)
     return PaperLensError(f"cannot open the library at {path}: {error}", 500)
+
+
+def read_only_error(path: Path) -> PaperLensError:
+    """The sentence for a library SQLite may read but not write."""
+    return PaperLensError(
+        f"the library at {path} is read-only: make it writable (chmod u+w '{path}'), or copy it and point --db "
+        "or PAPERLENS_DB at the copy",
+        500,
+    )
 
 
 def statements(script: str):
