@@ -65,6 +65,19 @@ db_option = click.option(
 )
 
 
+def _typed_paper_id(ctx, param, value):
+    from .ids import typed_paper_id  # ids is light, but the CLI imports modules where they are used
+
+    return typed_paper_id(value)
+
+
+# A paper id as the reader copied it (arXiv:ID, a version, a link): the commands get the bare id.
+paper_id_argument = click.argument("paper_id", metavar="ID", callback=_typed_paper_id)
+limit_option = click.option(
+    "--limit", default=100, show_default=True, type=click.IntRange(1, MAX_LIST_LIMIT), help="At most this many papers."
+)
+
+
 def model_options(command):
     """--precision and --backend: how the embedding model runs (serve, annotate, doctor)."""
     command = click.option(
@@ -482,7 +495,7 @@ def backup(path, db_path):
 
 
 @cli.command()
-@click.argument("paper_id", metavar="ID")
+@paper_id_argument
 @click.option(
     "--tag",
     "tags",
@@ -499,11 +512,9 @@ def save(paper_id, tags, note, read, as_json, db_path):
 
     Works before the paper was ever seen on a page, and creates the library if there is none. Saving again
     keeps the saved time. Prints the saved record on one line (or as JSON with --json)."""
-    from .ids import typed_paper_id
     from .readinglist import fields
     from .store import Store
 
-    paper_id = typed_paper_id(paper_id)
     tags = fields.normalize_tags(list(tags)) if tags else None
     note = None if note is None else fields.check_note(note)
     record = Store(db_path or default_db_path()).save_paper(paper_id, tags, note, read)
@@ -511,13 +522,10 @@ def save(paper_id, tags, note, read, as_json, db_path):
 
 
 @cli.command()
-@click.argument("paper_id", metavar="ID")
+@paper_id_argument
 @db_option
 def unsave(paper_id, db_path):
     """Remove a paper from the reading list (the library keeps the paper and where it was seen)."""
-    from .ids import typed_paper_id
-
-    paper_id = typed_paper_id(paper_id)
     if not _existing_library(db_path).unsave_paper(paper_id):
         raise NotFound(f"{paper_id} is not saved")
     click.echo(f"unsaved {paper_id}")
@@ -532,9 +540,7 @@ def unsave(paper_id, db_path):
     help="Only the papers with every word in their title, authors, note, tags or id.",
 )
 @click.option("--read/--unread", "read", default=None, help="Only the papers marked read / not read.")
-@click.option(
-    "--limit", default=100, show_default=True, type=click.IntRange(1, MAX_LIST_LIMIT), help="At most this many papers."
-)
+@limit_option
 @click.option(
     "--offset", default=0, type=click.IntRange(0, MAX_LIST_OFFSET - 1), help="Skip this many papers first (paging)."
 )
@@ -579,15 +585,12 @@ def saved(tag, q, read, limit, offset, oldest_first, as_json, db_path):
 
 
 @cli.command()
-@click.argument("paper_id", metavar="ID")
+@paper_id_argument
 @db_option
 def dismiss(paper_id, db_path):
     """Dismiss a paper ("not for me"), as the card's x does: dimmed on pages, never in related lists, and
     papers close to it score lower in "for you". The paper must be in the library. Dismissing again keeps
     the first time."""
-    from .ids import typed_paper_id
-
-    paper_id = typed_paper_id(paper_id)
     store = _existing_library(db_path)
     if store.dismiss_paper(paper_id) is None:
         raise NotFound(f"{paper_id} is not in your library: only a paper seen on a page can be dismissed")
@@ -595,22 +598,17 @@ def dismiss(paper_id, db_path):
 
 
 @cli.command()
-@click.argument("paper_id", metavar="ID")
+@paper_id_argument
 @db_option
 def undismiss(paper_id, db_path):
     """Undo a dismissal (exit 1 if the paper was not dismissed)."""
-    from .ids import typed_paper_id
-
-    paper_id = typed_paper_id(paper_id)
     if not _existing_library(db_path).undismiss_paper(paper_id):
         raise NotFound(f"{paper_id} is not dismissed")
     click.echo(f"undismissed {paper_id}")
 
 
 @cli.command("dismissed")
-@click.option(
-    "--limit", default=100, show_default=True, type=click.IntRange(1, MAX_LIST_LIMIT), help="At most this many papers."
-)
+@limit_option
 @click.option("--json", "as_json", is_flag=True, help="Print what GET /api/dismissed answers: {ok, papers: [...]}.")
 @db_option
 def dismissed(limit, as_json, db_path):
