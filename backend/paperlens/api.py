@@ -183,15 +183,8 @@ def get_saved(paper_id: str):
 @bp.get("/saved")
 def list_saved():
     args = request.args
-    try:
-        limit = int(args.get("limit", 100))
-        offset = int(args.get("offset", 0))
-    except ValueError:
-        raise PaperLensError("'limit' and 'offset' must be integers", 400) from None
-    if not 1 <= limit <= MAX_LIST_LIMIT:
-        raise PaperLensError(f"'limit' must be 1..{MAX_LIST_LIMIT}", 400)
-    if not 0 <= offset < MAX_LIST_OFFSET:
-        raise PaperLensError("'offset' must be 0..2**62", 400)
+    limit = int_arg("limit", 100, 1, MAX_LIST_LIMIT)
+    offset = int_arg("offset", 0, 0, MAX_LIST_OFFSET - 1)
     read = args.get("read")
     if read not in (None, "", "true", "false"):
         raise PaperLensError("'read' must be true or false", 400)
