@@ -10,12 +10,32 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# Straight to loopback even where the environment names an HTTP proxy.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def api(backend, method: str, path: str, body=None, timeout: float = 30):
+    """(status, JSON) of a request to `backend`, made as any API client makes it (not through the extension)."""
+    data = None if body is None else json.dumps(body).encode()
+    headers = {"X-PaperLens-Client": "tests"}
+    if data is not None:
+        headers["Content-Type"] = "application/json"
+    req = urllib.request.Request(backend.url + path, data=data, method=method, headers=headers)
+    try:
+        with _DIRECT.open(req, timeout=timeout) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null")
+
 # Debian's chromium; PAPERLENS_CHROMIUM points elsewhere (e.g. another distro's binary).
 CHROMIUM = os.environ.get("PAPERLENS_CHROMIUM", "/usr/bin/chromium")
 PNG = (ROOT / "extension" / "icons" / "icon16.png").read_bytes()

@@ -14,8 +14,6 @@ import re
 import shutil
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -32,20 +30,6 @@ READY = "document.documentElement.dataset.plReady || ''"
 
 def _settings(backend_url: str) -> dict:
     return {"backendUrl": backend_url, "autoAnnotate": True, "showRelated": True, "keyphrasesPerCard": 5}
-
-
-# Straight to loopback even where the environment names an HTTP proxy.
-_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def _api(backend: harness.Backend, method: str, path: str):
-    """(status, JSON) of a backend request, made the way any API client makes it."""
-    req = urllib.request.Request(backend.url + path, method=method, headers={"X-PaperLens-Client": "tests"})
-    try:
-        with _DIRECT.open(req, timeout=10) as r:
-            return r.status, json.loads(r.read())
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"null")
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +81,7 @@ def test_settings_written_from_the_options_page_reach_the_extension(tab, ff_back
     # The page is annotated by *this* backend (it records the page's papers), not by the default port.
     assert open_page(tab, f"{HF}/papers/date/2025-10-31") == "done"
     for pid, _, _ in pages.DAILY:
-        status, body = _api(ff_backend, "GET", f"/api/papers/{pid}/related?k=1")
+        status, body = harness.api(ff_backend, "GET", f"/api/papers/{pid}/related?k=1")
         assert status == 200, (pid, status, body)
 
 
@@ -118,19 +102,19 @@ def test_star_saves_in_the_backend(tab, ff_backend):
     star = f'[data-pl-paper="{pid}"] .pl-star'
     pressed = f"document.querySelector({json.dumps(star)}).getAttribute('aria-pressed')"
     assert open_page(tab, f"{HF}/papers") == "done"
-    assert _api(ff_backend, "GET", f"/api/saved/{pid}")[0] == 404
+    assert harness.api(ff_backend, "GET", f"/api/saved/{pid}")[0] == 404
     assert tab.evaluate(pressed) == "false"
     tab.click(star)
     deadline = time.monotonic() + 10
-    while _api(ff_backend, "GET", f"/api/saved/{pid}")[0] != 200:
+    while harness.api(ff_backend, "GET", f"/api/saved/{pid}")[0] != 200:
         assert time.monotonic() < deadline, "the click saved nothing in the backend"
         time.sleep(0.05)
-    assert _api(ff_backend, "GET", f"/api/saved/{pid}")[1]["saved"]["title"] == pages.DAILY[3][1]
+    assert harness.api(ff_backend, "GET", f"/api/saved/{pid}")[1]["saved"]["title"] == pages.DAILY[3][1]
     tab.wait_for(f"{pressed} === 'true'", timeout=5)
     # The saved state comes back from the backend on the next visit.
     assert open_page(tab, f"{HF}/papers") == "done"
     assert tab.evaluate(pressed) == "true"
-    assert _api(ff_backend, "DELETE", f"/api/saved/{pid}")[0] == 200
+    assert harness.api(ff_backend, "DELETE", f"/api/saved/{pid}")[0] == 200
 
 
 def test_backend_down_shows_the_banner(tab, ff_backend):
@@ -159,7 +143,7 @@ def test_triage_page_bar_dismiss_and_sort(tab, ff_backend):
     tab.click(f'[data-pl-paper="{pid}"] .pl-dismiss')
     try:
         deadline = time.monotonic() + 10
-        while pid not in [p["id"] for p in _api(ff_backend, "GET", "/api/dismissed")[1]["papers"]]:
+        while pid not in [p["id"] for p in harness.api(ff_backend, "GET", "/api/dismissed")[1]["papers"]]:
             assert time.monotonic() < deadline, "the click dismissed nothing in the backend"
             time.sleep(0.05)
         tab.wait_for(f"{card}.classList.contains('pl-dismissed') && ({count})('dismissed') === '1'", timeout=5)
@@ -171,7 +155,7 @@ def test_triage_page_bar_dismiss_and_sort(tab, ff_backend):
         tab.click(sort)
         tab.wait_for(f"document.querySelector({json.dumps(sort)}).getAttribute('aria-pressed') === 'false'", timeout=5)
     finally:
-        _api(ff_backend, "DELETE", f"/api/papers/{pid}/dismissed")
+        harness.api(ff_backend, "DELETE", f"/api/papers/{pid}/dismissed")
 
 
 def test_nothing_left_the_machine(tab):

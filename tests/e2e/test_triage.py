@@ -9,13 +9,11 @@ a week page sharing four of its papers (`visited` makes sure of that for a test 
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 
 import pytest
 
 from . import harness, pages
+from .harness import api
 
 pytestmark = pytest.mark.e2e
 HF = pages.HF
@@ -34,24 +32,6 @@ WEEK_IDS = [p for p, _, _ in WEEK]
 TITLE = {p: t for p, t, _ in DAILY + WEEK}
 TEXT = {p: f"{t} {a}" for p, t, a in DAILY + WEEK}
 DEFAULT_VIEW = {"dimSeen": False, "hideDismissed": False, "sortByRelevance": False, "relevanceCutoff": 0}
-
-# Straight to loopback even where the environment names an HTTP proxy.
-_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def api(backend, method: str, path: str, body=None):
-    """(status, JSON) of a backend request, made as any API client makes it."""
-    data = None if body is None else json.dumps(body).encode()
-    headers = {"X-PaperLens-Client": "tests"}
-    if data is not None:
-        headers["Content-Type"] = "application/json"
-    req = urllib.request.Request(backend.url + path, data=data, method=method, headers=headers)
-    try:
-        with _DIRECT.open(req, timeout=30) as r:
-            return r.status, json.loads(r.read())
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"null")
-
 
 @pytest.fixture(scope="module")
 def triage(ext, tmp_path_factory):
