@@ -226,6 +226,12 @@ ABSTRACT = (
 )
 
 
+def generic_weights(ex, cs) -> dict:
+    """{candidate key: the generic penalty `_generic` gives it}, each candidate embedded on its own."""
+    vecs = np.stack([ex.embed_phrases([c.key])[c.key] for c in cs])
+    return dict(zip((c.key for c in cs), ex._generic(cs, vecs)))
+
+
 def test_a_card_holds_one_chip_per_concept_and_fills_up(embedder):
     ex = KeyphraseExtractor(embedder=embedder, settings=Settings(top_n=5, floors=()))
     [chips] = ex.extract([("Transductive Few-Shot Learning: Clustering is All You Need?", ABSTRACT)])
@@ -240,15 +246,12 @@ def test_phrases_any_ml_paper_would_have_weigh_less(embedder):
     ex = KeyphraseExtractor(embedder=embedder)
     cs = candidates("", "Large language models and spectral graph sparsification.")
     by = {c.key: c for c in cs}
-    vecs = np.stack([ex.embed_phrases([c.key])[c.key] for c in cs])
-    generic = dict(zip((c.key for c in cs), ex._generic(cs, vecs)))
+    generic = generic_weights(ex, cs)
     assert "large language models" in BROAD
     assert generic["large language model"] > 0.1 and generic["spectral graph sparsification"] == 0
     assert by["large language model"].context  # the first sentence is context too
     # A phrase of nothing but words every ML abstract uses counts as generic, whatever its embedding.
-    cs = candidates("", "We study the trainable parameters and spectral graph sparsification.")
-    vecs = np.stack([ex.embed_phrases([c.key])[c.key] for c in cs])
-    generic = dict(zip((c.key for c in cs), ex._generic(cs, vecs)))
+    generic = generic_weights(ex, candidates("", "We study the trainable parameters and spectral graph sparsification."))
     assert generic["trainable parameter"] == pytest.approx(ex.GENERIC_WEIGHT)
     assert generic["spectral graph sparsification"] == 0
 
@@ -271,9 +274,7 @@ def test_a_phrase_with_one_specific_word_or_a_name_is_not_generic(chip):
 
 def test_generic_phrases_weigh_as_much_as_generic_words(embedder):
     ex = KeyphraseExtractor(embedder=embedder)
-    cs = candidates("", "We cut the memory footprint of spectral graph sparsification.")
-    vecs = np.stack([ex.embed_phrases([c.key])[c.key] for c in cs])
-    generic = dict(zip((c.key for c in cs), ex._generic(cs, vecs)))
+    generic = generic_weights(ex, candidates("", "We cut the memory footprint of spectral graph sparsification."))
     assert generic["memory footprint"] == pytest.approx(ex.GENERIC_WEIGHT)
     assert generic["spectral graph sparsification"] == 0
 
