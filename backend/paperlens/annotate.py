@@ -252,10 +252,14 @@ class Annotator:
         related, for_you = found.related, found.for_you
         related_ids = sorted({hit["id"] for hits in related for hit in hits})
         because_ids = sorted({b["id"] for reasons in found.because for b in reasons})
-        details = self.store.get_papers(sorted(set(related_ids) | set(because_ids)))
+        matcher = MuteMatcher(self.store.list_muted())
+        # One read of the library's records: the related and "because" papers' details, and, when terms
+        # are muted, the page's own papers (what muting matches against).
+        wanted = set(related_ids) | set(because_ids) | (set(ids) if matcher else set())
+        details = self.store.get_papers(sorted(wanted))
         saved = self.store.saved_ids(ids + related_ids)
         marks = mark_for_you(for_you, [pid not in dismissed for pid in ids])
-        muted = self._muted_matches(papers)
+        muted = self._muted_matches(papers, matcher, details)
         on_page = set(ids)
         out = []
         for i, (p, kws, hits, fy) in enumerate(zip(papers, keyphrases, related, for_you)):
@@ -279,14 +283,13 @@ class Annotator:
             })
         return out
 
-    def _muted_matches(self, papers: list[dict]) -> list[list[dict]]:
-        """The reader's muted terms each paper matches ([] each when nothing is muted), in what the library
-        holds of it where that is more than this page gave (a text copy's cut abstract, a card without
-        authors): the longer abstract, and the page's or card's authors, else the recorded ones."""
-        matcher = MuteMatcher(self.store.list_muted())
+    @staticmethod
+    def _muted_matches(papers: list[dict], matcher: MuteMatcher, stored: dict) -> list[list[dict]]:
+        """The muted terms each paper matches ([] each when nothing is muted), in what the library holds of
+        it (`stored`: {id: record}) where that is more than this page gave (a text copy's cut abstract, a
+        card without authors): the longer abstract, and the page's or card's authors, else the recorded ones."""
         if not matcher:
             return [[] for _ in papers]
-        stored = self.store.get_papers([p["id"] for p in papers])
         out = []
         for p in papers:
             known = stored.get(p["id"], {})
